@@ -1,0 +1,77 @@
+// Package analysis wires the pipeline once — inventory → mesh model → edges
+// → verdicts → checks — so that analyze, explain, fix and diff all judge the
+// same way.
+package analysis
+
+import (
+	"github.com/meshdoctor/meshdoctor/check"
+	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
+	"github.com/meshdoctor/meshdoctor/verdict"
+)
+
+// Result is the output of analyze: the public JSON contract.
+type Result struct {
+	Edges    []verdict.Edge  `json:"edges"`
+	Findings []check.Finding `json:"findings"`
+	Summary  Summary         `json:"summary"`
+}
+
+// Summary counts what the result holds.
+type Summary struct {
+	Edges    int `json:"edges"`
+	Failing  int `json:"failing"`
+	Unknown  int `json:"unknown"`
+	MTLS     int `json:"mtls"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	// Skipped counts input objects of kinds the model does not read.
+	Skipped map[string]int `json:"skipped,omitempty"`
+}
+
+// Options tune the run.
+type Options struct {
+	AllPairs bool
+}
+
+// Run analyzes an inventory.
+func Run(inv *inventory.Inventory, opt Options) Result {
+	m := mesh.New(inv)
+	found := edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs})
+	es := []verdict.Edge{}
+	for _, c := range found.Candidates {
+		es = append(es, verdict.Evaluate(m, c)...)
+	}
+	verdict.Sort(es)
+	fs := check.Run(m, es, found)
+	if fs == nil {
+		fs = []check.Finding{}
+	}
+	r := Result{Edges: es, Findings: fs, Summary: Summary{Edges: len(es), Skipped: inv.Skipped}}
+	for _, e := range es {
+		switch {
+		case e.Outcome == verdict.Fail:
+			r.Summary.Failing++
+		case e.Outcome == verdict.Unknown:
+			r.Summary.Unknown++
+		case e.MTLS:
+			r.Summary.MTLS++
+		}
+	}
+	for _, f := range fs {
+		switch f.Severity {
+		case check.Error:
+			r.Summary.Errors++
+		case check.Warning:
+			r.Summary.Warnings++
+		}
+	}
+	if len(r.Summary.Skipped) == 0 {
+		r.Summary.Skipped = nil
+	}
+	return r
+}
+
+// Problems reports whether the result should make analyze exit 1.
+func (r Result) Problems() bool { return r.Summary.Failing > 0 || r.Summary.Errors > 0 }

@@ -1,0 +1,50 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/meshdoctor/meshdoctor/inventory"
+)
+
+// NamespaceNotInInputs: injection depends on namespace labels the inputs lack.
+var NamespaceNotInInputs = &Check{
+	Code:     "MD0501",
+	Name:     "namespace-not-in-inputs",
+	Severity: Info,
+	Doc: `workloads run in a namespace the inputs do not declare, so their injection is undecided
+
+Injection depends on the namespace's istio-injection / istio.io/rev labels; add the Namespace object (or analyze the live cluster).`,
+	Run: func(p *Pass) {
+		inv := p.Model.Inv
+		first := map[string]*inventory.Workload{}
+		for _, w := range inv.Workloads {
+			if inv.Namespace(w.Namespace) == nil && first[w.Namespace] == nil {
+				first[w.Namespace] = w
+			}
+		}
+		var nss []string
+		for ns := range first {
+			nss = append(nss, ns)
+		}
+		sort.Strings(nss)
+		for _, ns := range nss {
+			p.Report(first[ns].Ref(), fmt.Sprintf("namespace %s is not in the inputs: whether its workloads get sidecars is unknown", ns))
+		}
+	},
+}
+
+// ReferenceDangling: an address that names no Service (or port) in the inputs.
+var ReferenceDangling = &Check{
+	Code:     "MD0601",
+	Name:     "reference-dangling",
+	Severity: Warning,
+	Doc: `an endpoint a workload dials names no Service or no port in the inputs
+
+Either the Service is missing from the inputs, or the address (name, namespace, port) is wrong.`,
+	Run: func(p *Pass) {
+		for _, d := range p.Discovery.Dangling {
+			p.Report(d.Client.Ref(), fmt.Sprintf("%s (%s): %s", d.Value, d.Where, d.Reason))
+		}
+	},
+}

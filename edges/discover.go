@@ -1,0 +1,114 @@
+// Package edges decides which client → Service port pairs to judge: those
+// the manifests declare (env vars, container args, ConfigMap values that
+// name a Service — above all OpenTelemetry exporter endpoints), or, with
+// all-pairs, every workload × every Service port.
+package edges
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/inventory"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Candidate is one pair to judge.
+type Candidate struct {
+	Client  *inventory.Workload
+	Service *inventory.Service
+	Port    corev1.ServicePort
+	// Sources say why the pair exists, each with its object and file:line.
+	Sources []string
+	// AppTLS: the reference used https:// (the app originates TLS).
+	AppTLS bool
+	// Telemetry: an OpenTelemetry exporter endpoint.
+	Telemetry bool
+}
+
+// Source joins the reasons for the pair.
+func (c Candidate) Source() string { return strings.Join(c.Sources, "; ") }
+
+// Dangling is a reference that looks like a Service address but names no
+// Service (or no port of it) in the inputs.
+type Dangling struct {
+	Client    *inventory.Workload
+	Value     string
+	Where     string
+	Reason    string
+	Telemetry bool
+}
+
+// Result is what discovery found.
+type Result struct {
+	Candidates []Candidate
+	Dangling   []Dangling
+}
+
+// Options select the edges.
+type Options struct {
+	// AllPairs adds every workload × every Service port.
+	AllPairs bool
+}
+
+// Discover finds the edges of inv.
+func Discover(inv *inventory.Inventory, opt Options) Result {
+	d := discoverer{inv: inv, byKey: map[string]int{}}
+	for _, w := range inv.Workloads {
+		d.workload(w)
+	}
+	if opt.AllPairs {
+		for _, w := range inv.Workloads {
+			for _, s := range inv.Services {
+				for _, p := range s.Spec.Ports {
+					d.add(w, s, p, "all-pairs", false, false)
+				}
+			}
+		}
+	}
+	sort.SliceStable(d.res.Candidates, func(i, j int) bool { return less(d.res.Candidates[i], d.res.Candidates[j]) })
+	return d.res
+}
+
+func less(a, b Candidate) bool {
+	ka := []string{a.Client.Namespace, a.Client.Name, a.Client.Kind, a.Service.Namespace, a.Service.Name}
+	kb := []string{b.Client.Namespace, b.Client.Name, b.Client.Kind, b.Service.Namespace, b.Service.Name}
+	for i := range ka {
+		if ka[i] != kb[i] {
+			return ka[i] < kb[i]
+		}
+	}
+	return a.Port.Port < b.Port.Port
+}
+
+type discoverer struct {
+	inv        *inventory.Inventory
+	res        Result
+	byKey      map[string]int // candidate key → index in res.Candidates
+	configMaps map[string]*inventory.ConfigMap
+}
+
+func (d *discoverer) add(w *inventory.Workload, s *inventory.Service, p corev1.ServicePort, source string, appTLS, telemetry bool) {
+	key := fmt.Sprintf("%s|%s/%s|%s/%s|%d", w.Kind, w.Namespace, w.Name, s.Namespace, s.Name, p.Port)
+	if i, ok := d.byKey[key]; ok {
+		c := &d.res.Candidates[i]
+		if source != "all-pairs" {
+			c.Sources = appendUnique(c.Sources, source)
+		}
+		c.AppTLS = c.AppTLS || appTLS
+		c.Telemetry = c.Telemetry || telemetry
+		return
+	}
+	d.byKey[key] = len(d.res.Candidates)
+	d.res.Candidates = append(d.res.Candidates, Candidate{Client: w, Service: s, Port: p,
+		Sources: []string{source}, AppTLS: appTLS, Telemetry: telemetry})
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

@@ -1,0 +1,133 @@
+package edges
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/inventory"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// value is one string a workload carries, with a description of where.
+type value struct {
+	name  string // env var or ConfigMap key ("" for args)
+	text  string
+	where string
+}
+
+// workload scans everything w carries for Service addresses.
+func (d *discoverer) workload(w *inventory.Workload) {
+	for _, v := range d.values(w) {
+		telemetryVar := strings.HasPrefix(strings.ToUpper(v.name), "OTEL_")
+		for _, tok := range Tokens(v.text) {
+			r, ok := ParseRef(tok)
+			if !ok {
+				continue
+			}
+			// A bare word is an address only under a host-ish name or with ".svc".
+			bare := r.Scheme == "" && r.Port == 0
+			if bare && !(v.name != "" && isHostish(v.name)) && !strings.Contains(r.Host, ".svc") {
+				continue
+			}
+			telemetry := telemetryVar || strings.Contains(strings.ToLower(v.text), "otel.exporter")
+			d.reference(w, v, tok, r, telemetry)
+		}
+	}
+}
+
+func (d *discoverer) reference(w *inventory.Workload, v value, tok string, r Ref, telemetry bool) {
+	s := Resolve(d.inv, w.Namespace, r.Host)
+	if s == nil {
+		if looksInCluster(r.Host, d.inv.Mesh.DomainSuffix) || telemetry && r.Host != "localhost" && !strings.Contains(r.Host, ".com") {
+			d.res.Dangling = append(d.res.Dangling, Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry,
+				Reason: fmt.Sprintf("%s names no Service in the inputs", r.Host)})
+		}
+		return
+	}
+	p, err := pickPort(s, r)
+	if err != nil {
+		d.res.Dangling = append(d.res.Dangling, Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry, Reason: err.Error()})
+		return
+	}
+	label := v.where
+	if v.name != "" {
+		label = fmt.Sprintf("%s %s=%s (%s)", kindOfValue(v), v.name, tok, v.where)
+	} else {
+		label = fmt.Sprintf("%s (%s)", tok, v.where)
+	}
+	d.add(w, s, p, label, r.Scheme == "https" || r.Scheme == "grpcs", telemetry)
+}
+
+func kindOfValue(v value) string {
+	if strings.HasPrefix(v.where, "ConfigMap") {
+		return "key"
+	}
+	return "env"
+}
+
+// values lists env vars (literal, from ConfigMaps), args and commands of
+// every container, and the data of ConfigMaps mounted as volumes.
+func (d *discoverer) values(w *inventory.Workload) []value {
+	var out []value
+	at := fmt.Sprintf("%s %s/%s, %s", w.Kind, w.Namespace, w.Name, w.Origin)
+	spec := w.Template.Spec
+	containers := append(append([]corev1.Container(nil), spec.InitContainers...), spec.Containers...)
+	for _, c := range containers {
+		where := fmt.Sprintf("container %s of %s", c.Name, at)
+		for _, e := range c.Env {
+			switch {
+			case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
+				ref := e.ValueFrom.ConfigMapKeyRef
+				if cm := d.configMap(w.Namespace, ref.Name); cm != nil {
+					out = append(out, value{name: e.Name, text: cm.Data[ref.Key], where: fmt.Sprintf("ConfigMap %s key %s via %s", cm.Key(), ref.Key, where)})
+				}
+			default:
+				out = append(out, value{name: e.Name, text: e.Value, where: where})
+			}
+		}
+		for _, ef := range c.EnvFrom {
+			if ef.ConfigMapRef == nil {
+				continue
+			}
+			if cm := d.configMap(w.Namespace, ef.ConfigMapRef.Name); cm != nil {
+				for _, k := range sortedKeys(cm.Data) {
+					out = append(out, value{name: ef.Prefix + k, text: cm.Data[k], where: fmt.Sprintf("ConfigMap %s (%s) via envFrom of %s", cm.Key(), cm.Origin, where)})
+				}
+			}
+		}
+		for _, a := range append(append([]string(nil), c.Command...), c.Args...) {
+			out = append(out, value{text: a, where: "args of " + where})
+		}
+	}
+	for _, vol := range spec.Volumes {
+		if vol.ConfigMap == nil {
+			continue
+		}
+		if cm := d.configMap(w.Namespace, vol.ConfigMap.Name); cm != nil {
+			for _, k := range sortedKeys(cm.Data) {
+				out = append(out, value{name: k, text: cm.Data[k], where: fmt.Sprintf("ConfigMap %s (%s) mounted by %s", cm.Key(), cm.Origin, at)})
+			}
+		}
+	}
+	return out
+}
+
+func (d *discoverer) configMap(ns, name string) *inventory.ConfigMap {
+	if d.configMaps == nil {
+		d.configMaps = map[string]*inventory.ConfigMap{}
+		for _, cm := range d.inv.ConfigMaps {
+			d.configMaps[cm.Key()] = cm
+		}
+	}
+	return d.configMaps[ns+"/"+name]
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/report"
+	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newAnalyze) }
+
+// inputFlags are the flags every command that reads manifests shares.
+type inputFlags struct {
+	namespace string
+}
+
+func (f *inputFlags) register(c *cobra.Command) {
+	c.Flags().StringVarP(&f.namespace, "namespace", "n", "default", "namespace for objects that do not name one (as kubectl apply -n)")
+}
+
+// load reads paths ("-" is stdin) into an inventory; unreadable input is a usage error.
+func (f *inputFlags) load(paths []string, stdin io.Reader) (*inventory.Inventory, error) {
+	if len(paths) == 0 {
+		return nil, usageErr(errors.New("no input: give files or folders of manifests, or - for stdin"))
+	}
+	set, err := source.ReadPaths(paths, stdin)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return inventory.Build(set, f.namespace), nil
+}
+
+func newAnalyze() *cobra.Command {
+	var in inputFlags
+	var output string
+	var opt analysis.Options
+	c := &cobra.Command{
+		Use:   "analyze [flags] PATH... | -",
+		Short: "Predict the mTLS outcome of every client → service port edge",
+		Long: `analyze reads Kubernetes and Istio manifests (files, folders, or - for stdin) and
+predicts, for every edge the manifests declare (env vars, args and ConfigMap values
+naming a Service, OpenTelemetry exporter endpoints) — or with --all-pairs every
+workload × every Service port — what the client sends, what the server accepts,
+the outcome, the symptom on failure, and the objects (file:line) that decided it.
+
+Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
+2 usage error or unreadable input.`,
+		Example: `  meshdoctor analyze examples/seed
+  helm template ... | meshdoctor analyze -
+  meshdoctor analyze --all-pairs -o json ./k8s/`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return usageErr(fmt.Errorf("unknown output %q (want text or json)", output))
+			}
+			inv, err := in.load(args, cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			res := analysis.Run(inv, opt)
+			out := cmd.OutOrStdout()
+			if output == "json" {
+				err = report.JSON(out, res)
+			} else {
+				err = report.Text(out, res, report.Style{Color: isTTY(out)})
+			}
+			if err != nil {
+				return err
+			}
+			if res.Problems() {
+				return problemsFound
+			}
+			return nil
+		},
+	}
+	in.register(c)
+	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	c.Flags().BoolVar(&opt.AllPairs, "all-pairs", false, "judge every workload × every Service port, not only declared edges")
+	return c
+}
+
+// isTTY reports whether w is a terminal; colour is for people only.
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,142 @@
+// Package inventory is the typed, indexed snapshot of a cluster as the
+// inputs describe it: namespaces, workloads (as pod templates), services,
+// the Istio objects that decide mTLS, and the mesh config. Kubernetes objects
+// are decoded into k8s.io/api types and Istio objects into istio.io types.
+package inventory
+
+import (
+	"sort"
+	"time"
+
+	"github.com/meshdoctor/meshdoctor/source"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Ref names an object and where it was read: the provenance carried by every
+// decision. Its JSON form is the public objectRef of the analyze contract.
+type Ref struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+}
+
+// Meta is what every inventory object shares.
+type Meta struct {
+	Kind        string
+	Namespace   string
+	Name        string
+	Labels      map[string]string
+	Annotations map[string]string
+	// Created is the creationTimestamp, zero when the manifest has none.
+	Created time.Time
+	Origin  source.Origin
+}
+
+// Ref returns the provenance of m.
+func (m Meta) Ref() Ref {
+	return Ref{Kind: m.Kind, Namespace: m.Namespace, Name: m.Name, File: m.Origin.File, Line: m.Origin.Line}
+}
+
+// Key is "namespace/name", the usual human handle.
+func (m Meta) Key() string { return m.Namespace + "/" + m.Name }
+
+// Namespace is a namespace the inputs declare.
+type Namespace struct {
+	Meta
+}
+
+// Workload is anything that runs pods, reduced to its pod template.
+type Workload struct {
+	Meta
+	Template corev1.PodTemplateSpec
+	// Live is set for pods read from a cluster, which show the result of
+	// injection rather than its prediction.
+	Live bool
+}
+
+// Service is a Kubernetes Service.
+type Service struct {
+	Meta
+	Spec corev1.ServiceSpec
+}
+
+// Headless reports clusterIP: None (Istio's Passthrough resolution).
+func (s *Service) Headless() bool { return s.Spec.ClusterIP == corev1.ClusterIPNone }
+
+// Host is the service's fully qualified name.
+func (s *Service) Host(domain string) string {
+	return s.Name + "." + s.Namespace + ".svc." + domain
+}
+
+// Selects reports whether the Service's selector picks pods labelled l.
+// A Service without a selector selects nothing (its endpoints are manual).
+func (s *Service) Selects(l map[string]string) bool {
+	if len(s.Spec.Selector) == 0 {
+		return false
+	}
+	return labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(l))
+}
+
+// ConfigMap is kept for edge discovery (values naming services) and mesh config.
+type ConfigMap struct {
+	Meta
+	Data map[string]string
+}
+
+// Inventory holds everything read, sorted for deterministic output.
+type Inventory struct {
+	Namespaces          map[string]*Namespace
+	Workloads           []*Workload
+	Services            []*Service
+	ConfigMaps          []*ConfigMap
+	ServiceEntries      []*ServiceEntry
+	Sidecars            []*Sidecar
+	PeerAuthentications []*PeerAuthentication
+	DestinationRules    []*DestinationRule
+	Mesh                MeshConfig
+	// Problems are inputs that could not be used, with their location.
+	Problems []source.Problem
+	// Skipped counts objects of kinds the model does not use, by kind.
+	Skipped map[string]int
+
+	servicesByHost map[string]*Service
+}
+
+// ServiceByHost finds a Service by its fully qualified host.
+func (inv *Inventory) ServiceByHost(host string) *Service { return inv.servicesByHost[host] }
+
+// Namespace returns the declared namespace, or nil when the inputs lack it.
+func (inv *Inventory) Namespace(name string) *Namespace { return inv.Namespaces[name] }
+
+// Backends returns the workloads a Service selects, in inventory order.
+func (inv *Inventory) Backends(s *Service) []*Workload {
+	var out []*Workload
+	for _, w := range inv.Workloads {
+		if w.Namespace == s.Namespace && s.Selects(w.Template.Labels) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (inv *Inventory) index() {
+	byKey := func(a, b Meta) bool {
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Kind < b.Kind
+	}
+	sort.SliceStable(inv.Workloads, func(i, j int) bool { return byKey(inv.Workloads[i].Meta, inv.Workloads[j].Meta) })
+	sort.SliceStable(inv.Services, func(i, j int) bool { return byKey(inv.Services[i].Meta, inv.Services[j].Meta) })
+	sort.SliceStable(inv.ConfigMaps, func(i, j int) bool { return byKey(inv.ConfigMaps[i].Meta, inv.ConfigMaps[j].Meta) })
+	inv.servicesByHost = make(map[string]*Service, len(inv.Services))
+	for _, s := range inv.Services {
+		inv.servicesByHost[s.Host(inv.Mesh.DomainSuffix)] = s
+	}
+}

@@ -1,0 +1,143 @@
+package mesh
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"istio.io/api/annotation"
+)
+
+// Capture holds a sidecar pod's iptables capture settings from its
+// annotations (§4.2; tools/istio-iptables/pkg/capture/run.go; the injection
+// template copies the annotations into the init container's arguments).
+type Capture struct {
+	none            bool
+	includeInbound  string // "*", "" or a list
+	excludeInbound  map[int32]bool
+	excludeOutPorts map[int32]bool
+	includeOutPorts map[int32]bool
+	includeOutIPs   string
+	excludeOutIPs   []netip.Prefix
+}
+
+// alwaysExcludedInbound are the proxy's own ports: Prometheus, health, status.
+var alwaysExcludedInbound = []int32{15090, 15021, 15020}
+
+// CaptureOf reads the capture annotations of a pod template.
+func CaptureOf(ann map[string]string) Capture {
+	c := Capture{includeInbound: "*", includeOutIPs: "*",
+		excludeInbound:  ports(ann[annotation.SidecarTrafficExcludeInboundPorts.Name]),
+		excludeOutPorts: ports(ann[annotation.SidecarTrafficExcludeOutboundPorts.Name]),
+		includeOutPorts: ports(ann[annotation.SidecarTrafficIncludeOutboundPorts.Name]),
+	}
+	for _, p := range alwaysExcludedInbound {
+		c.excludeInbound[p] = true
+	}
+	c.none = strings.EqualFold(ann[annotation.SidecarInterceptionMode.Name], "NONE")
+	if v, ok := ann[annotation.SidecarTrafficIncludeInboundPorts.Name]; ok {
+		c.includeInbound = strings.TrimSpace(v)
+	}
+	if v, ok := ann[annotation.SidecarTrafficIncludeOutboundIPRanges.Name]; ok {
+		c.includeOutIPs = strings.TrimSpace(v)
+	}
+	for _, s := range split(ann[annotation.SidecarTrafficExcludeOutboundIPRanges.Name]) {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			c.excludeOutIPs = append(c.excludeOutIPs, p)
+		}
+	}
+	return c
+}
+
+func split(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func ports(v string) map[int32]bool {
+	out := map[int32]bool{}
+	for _, s := range split(v) {
+		if n, err := strconv.ParseInt(s, 10, 32); err == nil {
+			out[int32(n)] = true
+		}
+	}
+	return out
+}
+
+// InboundCaptured reports whether inbound traffic to container port t is
+// redirected to Envoy, and when not, why.
+func (c Capture) InboundCaptured(t int32) (bool, string) {
+	switch {
+	case c.none:
+		return false, "sidecar.istio.io/interceptionMode=NONE: no traffic is captured"
+	case c.includeInbound == "":
+		return false, "traffic.sidecar.istio.io/includeInboundPorts is empty: no inbound port is captured"
+	case c.includeInbound != "*":
+		if ports(c.includeInbound)[t] {
+			return true, ""
+		}
+		return false, "port " + itoa(t) + " is not in traffic.sidecar.istio.io/includeInboundPorts"
+	case c.excludeInbound[t]:
+		return false, "port " + itoa(t) + " is excluded from inbound capture (traffic.sidecar.istio.io/excludeInboundPorts or a proxy port)"
+	}
+	return true, ""
+}
+
+// Tri is a three-valued answer: the model says unknown rather than guess.
+type Tri int
+
+// The Tri values.
+const (
+	No Tri = iota
+	Yes
+	Undecided
+)
+
+// OutboundCaptured reports whether the client's traffic to (ip, port)
+// passes through its sidecar. ip may be empty when the inputs do not carry
+// the Service's cluster IP; then an IP-range rule that could matter makes
+// the answer Undecided.
+func (c Capture) OutboundCaptured(ip string, port int32) (Tri, string) {
+	switch {
+	case c.none:
+		return No, "sidecar.istio.io/interceptionMode=NONE: no traffic is captured"
+	case c.excludeOutPorts[port]:
+		return No, "port " + itoa(port) + " is in traffic.sidecar.istio.io/excludeOutboundPorts"
+	case c.includeOutPorts[port]:
+		return Yes, ""
+	case c.includeOutIPs == "":
+		return No, "traffic.sidecar.istio.io/includeOutboundIPRanges is empty: no outbound IP is captured"
+	}
+	addr, err := netip.ParseAddr(ip)
+	known := err == nil
+	for _, p := range c.excludeOutIPs {
+		if p.Bits() == 0 || (known && p.Contains(addr)) {
+			return No, "destination is in traffic.sidecar.istio.io/excludeOutboundIPRanges " + p.String()
+		}
+	}
+	if c.includeOutIPs != "*" {
+		for _, s := range split(c.includeOutIPs) {
+			if s == "*" {
+				return Yes, ""
+			}
+			if p, err := netip.ParsePrefix(s); err == nil && (p.Bits() == 0 || (known && p.Contains(addr))) {
+				return Yes, ""
+			}
+		}
+		if known {
+			return No, "destination is outside traffic.sidecar.istio.io/includeOutboundIPRanges"
+		}
+		return Undecided, "traffic.sidecar.istio.io/includeOutboundIPRanges is set and the Service's cluster IP is not in the inputs"
+	}
+	if len(c.excludeOutIPs) > 0 && !known {
+		return Undecided, "traffic.sidecar.istio.io/excludeOutboundIPRanges is set and the Service's cluster IP is not in the inputs"
+	}
+	return Yes, ""
+}
+
+func itoa(p int32) string { return strconv.Itoa(int(p)) }

@@ -1,0 +1,121 @@
+package mesh
+
+import (
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"istio.io/api/label"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Model is the mesh as Istio would configure it from an inventory: the
+// indices of §1 and §2 built once, and per-workload decisions cached.
+type Model struct {
+	Inv       *inventory.Inventory
+	PeerAuth  *PeerAuthIndex
+	DestRules *DRIndex
+	// HBONESending is PILOT_ENABLE_SENDING_HBONE, on with the ambient profile.
+	HBONESending bool
+	proxies      map[*inventory.Workload]ProxyDecision
+}
+
+// New builds the model of inv.
+func New(inv *inventory.Inventory) *Model {
+	mc := inv.Mesh
+	return &Model{
+		Inv:          inv,
+		PeerAuth:     NewPeerAuthIndex(inv.PeerAuthentications, mc.RootNamespace),
+		DestRules:    NewDRIndex(inv.DestinationRules, mc.RootNamespace, mc.DomainSuffix, mc.DefaultDestinationRuleExportTo),
+		HBONESending: mc.EnableHBONE,
+		proxies:      map[*inventory.Workload]ProxyDecision{},
+	}
+}
+
+// Proxy is the (cached) injection decision for w.
+func (m *Model) Proxy(w *inventory.Workload) ProxyDecision {
+	if d, ok := m.proxies[w]; ok {
+		return d
+	}
+	d := Injection(w.Namespace, m.Inv.Namespace(w.Namespace), w, m.Inv.Mesh)
+	m.proxies[w] = d
+	return d
+}
+
+// TLSModeLabel is the endpoint tlsMode of w (§3.2): the pod label if set,
+// "istio" when injected (the template adds it), else "disabled".
+func (m *Model) TLSModeLabel(w *inventory.Workload) string {
+	if v, ok := w.Template.Labels[label.SecurityTlsMode.Name]; ok {
+		return v
+	}
+	if m.Proxy(w).Kind == ProxySidecar {
+		return "istio"
+	}
+	return "disabled"
+}
+
+// tunnel reports whether w accepts HBONE (§3.5): ambient pods, and sidecars
+// labelled networking.istio.io/tunnel=http (added when ENABLE_HBONE is on).
+func (m *Model) tunnel(w *inventory.Workload) bool {
+	switch m.Proxy(w).Kind {
+	case ProxyAmbient:
+		return true
+	case ProxySidecar:
+		return w.Template.Labels["networking.istio.io/tunnel"] == "http" || m.Inv.Mesh.EnableHBONE
+	}
+	return false
+}
+
+// Hop is one client → service port → backend pod template to judge.
+type Hop struct {
+	Client     *inventory.Workload
+	Service    *inventory.Service
+	Port       corev1.ServicePort
+	Backend    *inventory.Workload // nil when no workload in the inputs backs the Service
+	TargetPort int32
+	AppTLS     bool
+}
+
+// ClientInputOf gathers the client rule's inputs for h.
+func (m *Model) ClientInputOf(h Hop) ClientInput {
+	mc := m.Inv.Mesh
+	c := h.Client
+	in := ClientInput{
+		Proxy:        m.Proxy(c).Kind,
+		AppTLS:       h.AppTLS,
+		Port:         uint32(h.Port.Port),
+		AutoMtls:     mc.EnableAutoMtls,
+		Headless:     h.Service.Headless(),
+		HBONESending: m.HBONESending,
+	}
+	ip := h.Service.Spec.ClusterIP
+	if in.Headless {
+		ip = ""
+	}
+	in.Outbound, in.OutboundWhy = CaptureOf(c.Template.Annotations).OutboundCaptured(ip, h.Port.Port)
+	sc := SidecarFor(m.Inv.Sidecars, c.Namespace, c.Template.Labels, mc.RootNamespace)
+	in.Visibility = VisibilityOf(h.Service, c.Namespace, sc, mc)
+	in.DR = m.DestRules.For(c.Namespace, c.Template.Labels, h.Service.Host(mc.DomainSuffix), h.Service.Namespace)
+	in.NsMode, in.NsModeFrom = m.PeerAuth.NamespaceMode(h.Service.Namespace)
+	backends := m.Inv.Backends(h.Service)
+	in.HeadlessDisabled = len(backends) == 0
+	for _, b := range backends {
+		if m.TLSModeLabel(b) == "disabled" {
+			in.HeadlessDisabled = true
+		}
+	}
+	if b := h.Backend; b != nil {
+		in.EndpointIstio = m.TLSModeLabel(b) == "istio"
+		pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
+		in.EndpointMode, in.EndpointModeFrom = pa.ModeForPort(uint32(h.TargetPort))
+		in.EndpointTunnel = m.tunnel(b)
+	}
+	return in
+}
+
+// ServerInputOf gathers the server side's inputs for h (Backend must be set).
+func (m *Model) ServerInputOf(h Hop) ServerInput {
+	b := h.Backend
+	in := ServerInput{Proxy: m.Proxy(b).Kind, Tunnel: m.tunnel(b)}
+	in.Captured, in.CaptureWhy = CaptureOf(b.Template.Annotations).InboundCaptured(h.TargetPort)
+	pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
+	in.Mode, in.ModeFrom = pa.ModeForPort(uint32(h.TargetPort))
+	return in
+}

@@ -1,0 +1,71 @@
+package mesh
+
+import (
+	"github.com/meshdoctor/meshdoctor/inventory"
+)
+
+// Accepts names what a server port takes on the wire.
+type Accepts string
+
+// The server behaviours (§4.3–4.6). "app" means the bytes reach the
+// application unchanged, which the model assumes speaks plaintext.
+const (
+	AcceptsIstioMTLS          Accepts = "istio-mtls"
+	AcceptsIstioMTLSPlaintext Accepts = "istio-mtls+plaintext"
+	AcceptsPlaintext          Accepts = "plaintext"
+	AcceptsApp                Accepts = "plaintext (app, no proxy)"
+	AcceptsHBONE              Accepts = "hbone"
+	AcceptsHBONEPlaintext     Accepts = "hbone+plaintext"
+	AcceptsUnknown            Accepts = "unknown"
+)
+
+// ServerInput is what the server side depends on.
+type ServerInput struct {
+	Proxy      ProxyKind
+	Captured   bool // inbound capture of the target port
+	CaptureWhy string
+	Mode       Mode // composed PA mode at the target port (sidecar, ambient)
+	ModeFrom   *inventory.PeerAuthentication
+	Tunnel     bool // sidecar with networking.istio.io/tunnel=http (HBONE inbound, always STRICT)
+}
+
+// Acceptance is what the server accepts and why.
+type Acceptance struct {
+	Accepts   Accepts
+	Mode      Mode
+	Reason    string
+	DecidedBy []inventory.Ref
+}
+
+// ServerAccepts is the inbound matrix: §4.3 for a captured sidecar port,
+// §4.4 without a proxy or capture, §4.5 gateways, §4.6 ambient.
+func ServerAccepts(in ServerInput) Acceptance {
+	switch in.Proxy {
+	case ProxyUnknown:
+		return Acceptance{Accepts: AcceptsUnknown, Reason: "whether the server has a sidecar is unknown"}
+	case ProxyNone:
+		return Acceptance{Accepts: AcceptsApp, Reason: "the server has no sidecar: the app receives the bytes"}
+	case ProxyGateway:
+		return Acceptance{Accepts: AcceptsApp, Reason: "a gateway takes its TLS from Gateway servers, not PeerAuthentication; mesh clients reach it in plaintext"}
+	case ProxyAmbient:
+		if in.Mode == Strict {
+			return Acceptance{Accepts: AcceptsHBONE, Mode: Strict, Reason: "ambient pod under STRICT: ztunnel denies connections without a peer identity", DecidedBy: refOf(in.ModeFrom)}
+		}
+		return Acceptance{Accepts: AcceptsHBONEPlaintext, Mode: in.Mode, Reason: "ambient pod: ztunnel accepts HBONE and plaintext", DecidedBy: refOf(in.ModeFrom)}
+	}
+	if !in.Captured {
+		return Acceptance{Accepts: AcceptsApp, Reason: in.CaptureWhy + ": no PeerAuthentication is enforced there"}
+	}
+	refs := refOf(in.ModeFrom)
+	switch in.Mode {
+	case Strict:
+		return Acceptance{Accepts: AcceptsIstioMTLS, Mode: Strict, Reason: "sidecar inbound in STRICT: only istio mTLS has a filter chain", DecidedBy: refs}
+	case Disable:
+		return Acceptance{Accepts: AcceptsPlaintext, Mode: Disable, Reason: "sidecar inbound in DISABLE: plaintext chains only", DecidedBy: refs}
+	}
+	why := "sidecar inbound in PERMISSIVE: istio mTLS and plaintext"
+	if in.ModeFrom == nil {
+		why += " (no PeerAuthentication applies; Istio's default)"
+	}
+	return Acceptance{Accepts: AcceptsIstioMTLSPlaintext, Mode: Permissive, Reason: why, DecidedBy: refs}
+}

@@ -1,0 +1,106 @@
+package mesh
+
+import (
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"istio.io/api/annotation"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Visibility says whether a client's proxy has a cluster for a service
+// (§3.4 first lines): Service exportTo and the client's Sidecar egress hosts.
+type Visibility struct {
+	Visible bool
+	// RegistryOnly is the effective outbound policy when not visible:
+	// REGISTRY_ONLY gives BlackHole, ALLOW_ANY the PassthroughCluster.
+	RegistryOnly bool
+	Reason       string
+	DecidedBy    []inventory.Ref
+}
+
+// SidecarFor picks the Sidecar resource that configures a client: a
+// selector match in its namespace, else its namespace's default, else the
+// root namespace's default (pilot/pkg/model/sidecar.go, push_context.go getSidecarScope).
+func SidecarFor(sidecars []*inventory.Sidecar, ns string, l map[string]string, root string) *inventory.Sidecar {
+	var nsDefault, rootDefault *inventory.Sidecar
+	for _, s := range sidecars {
+		sel := s.Spec.GetWorkloadSelector().GetLabels()
+		switch {
+		case s.Namespace == ns && len(sel) > 0 && labels.SelectorFromSet(sel).Matches(labels.Set(l)):
+			return s
+		case s.Namespace == ns && len(sel) == 0 && nsDefault == nil:
+			nsDefault = s
+		case s.Namespace == root && len(sel) == 0 && rootDefault == nil:
+			rootDefault = s
+		}
+	}
+	if nsDefault != nil {
+		return nsDefault
+	}
+	return rootDefault
+}
+
+// VisibilityOf decides whether svc is visible to a client in clientNs
+// configured by sidecar (may be nil).
+func VisibilityOf(svc *inventory.Service, clientNs string, sidecar *inventory.Sidecar, mc inventory.MeshConfig) Visibility {
+	v := Visibility{Visible: true, RegistryOnly: mc.OutboundRegistryOnly}
+	if sidecar != nil && sidecar.Spec.GetOutboundTrafficPolicy() != nil {
+		v.RegistryOnly = sidecar.Spec.GetOutboundTrafficPolicy().GetMode().String() == "REGISTRY_ONLY"
+	}
+	if exp, ok := svc.Annotations[annotation.NetworkingExportTo.Name]; ok && !exportedTo(exp, svc.Namespace, clientNs) {
+		v.Visible = false
+		v.Reason = "the Service's networking.istio.io/exportTo=" + exp + " does not include namespace " + clientNs
+		v.DecidedBy = []inventory.Ref{svc.Ref()}
+		return v
+	}
+	if sidecar == nil || len(sidecar.Spec.GetEgress()) == 0 {
+		return v
+	}
+	host := svc.Host(mc.DomainSuffix)
+	for _, eg := range sidecar.Spec.GetEgress() {
+		for _, h := range eg.GetHosts() {
+			if egressHostMatches(h, svc.Namespace, host, clientNs) {
+				return v
+			}
+		}
+	}
+	v.Visible = false
+	v.Reason = "no egress host of Sidecar " + sidecar.Key() + " matches " + host
+	v.DecidedBy = []inventory.Ref{sidecar.Ref()}
+	return v
+}
+
+func exportedTo(exp, svcNs, clientNs string) bool {
+	for _, e := range split(exp) {
+		if e == "*" || e == clientNs || (e == "." && svcNs == clientNs) {
+			return true
+		}
+	}
+	return false
+}
+
+// egressHostMatches reads a Sidecar egress host "ns/dnsName" (networking/v1alpha3 Sidecar docs).
+func egressHostMatches(h, svcNs, host, clientNs string) bool {
+	ns, name, ok := strings.Cut(h, "/")
+	if !ok {
+		return false
+	}
+	switch ns {
+	case "*":
+	case ".":
+		if svcNs != clientNs {
+			return false
+		}
+	case "~":
+		return false
+	default:
+		if ns != svcNs {
+			return false
+		}
+	}
+	if name == "*" || name == host {
+		return true
+	}
+	return strings.HasPrefix(name, "*") && strings.HasSuffix(host, name[1:])
+}

@@ -1,0 +1,106 @@
+// Package report renders results; it computes nothing.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/check"
+	"github.com/meshdoctor/meshdoctor/verdict"
+)
+
+// Style says whether to colour (only on a TTY).
+type Style struct{ Color bool }
+
+func (s Style) paint(code, text string) string {
+	if !s.Color {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
+func (s Style) outcome(o verdict.Outcome) string {
+	switch o {
+	case verdict.Fail:
+		return s.paint("31;1", "FAIL")
+	case verdict.Unknown:
+		return s.paint("33", "UNKNOWN")
+	}
+	return s.paint("32", "ok")
+}
+
+// Text writes the human report: a table of edges (failing first), a detail
+// block per failing edge, the findings, and a summary line.
+func Text(w io.Writer, r analysis.Result, st Style) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "OUTCOME\tCLIENT\tSERVER\tSENDS\tACCEPTS\tMTLS")
+	for _, e := range r.Edges {
+		mtls := "-"
+		if e.MTLS {
+			mtls = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s/%s (%s)\t%s:%d → %d (%s)\t%s\t%s\t%s\n", st.outcome(e.Outcome),
+			e.Client.Namespace, e.Client.Workload, e.Client.Proxy,
+			shortHost(e.Server.Host), e.Server.Port, e.Server.TargetPort, e.Server.Proxy,
+			e.ClientSends, e.ServerAccepts, mtls)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, e := range r.Edges {
+		if e.Outcome == verdict.Fail {
+			edgeDetail(w, e, st)
+		}
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(w, "\nFindings:")
+		for _, f := range r.Findings {
+			fmt.Fprintf(w, "  %s %s %s: %s\n      at %s\n", sev(f.Severity, st), f.Code, f.Check, f.Message, loc(f))
+		}
+	}
+	s := r.Summary
+	_, err := fmt.Fprintf(w, "\n%d edges: %d failing, %d unknown, %d mutual TLS; %d errors, %d warnings\n",
+		s.Edges, s.Failing, s.Unknown, s.MTLS, s.Errors, s.Warnings)
+	return err
+}
+
+func edgeDetail(w io.Writer, e verdict.Edge, st Style) {
+	fmt.Fprintf(w, "\n%s %s/%s → %s:%d (target port %d)\n", st.paint("31;1", "✗"),
+		e.Client.Namespace, e.Client.Workload, e.Server.Host, e.Server.Port, e.Server.TargetPort)
+	fmt.Fprintf(w, "  why:       %s\n", e.Cause)
+	fmt.Fprintf(w, "  client:    sends %s — %s\n", e.ClientSends, e.ClientReason)
+	fmt.Fprintf(w, "  server:    accepts %s — %s\n", e.ServerAccepts, e.ServerReason)
+	fmt.Fprintf(w, "  symptom:   %s\n", e.Symptom)
+	fmt.Fprintf(w, "  category:  %s\n", e.Category)
+	fmt.Fprintf(w, "  source:    %s\n", e.Source)
+	fmt.Fprintln(w, "  decided by:")
+	for _, d := range e.DecidedBy {
+		fmt.Fprintf(w, "    %s %s/%s  %s:%d\n", d.Kind, d.Namespace, d.Name, d.File, d.Line)
+	}
+}
+
+func shortHost(h string) string { return strings.TrimSuffix(h, ".svc.cluster.local") }
+
+func sev(s check.Severity, st Style) string {
+	switch s {
+	case check.Error:
+		return st.paint("31", "error  ")
+	case check.Warning:
+		return st.paint("33", "warning")
+	}
+	return "info   "
+}
+
+func loc(f check.Finding) string {
+	where := fmt.Sprintf("%s %s", f.Object.Kind, f.Object.Name)
+	if f.Object.Namespace != "" {
+		where = fmt.Sprintf("%s %s/%s", f.Object.Kind, f.Object.Namespace, f.Object.Name)
+	}
+	if f.Line > 0 {
+		return fmt.Sprintf("%s:%d (%s)", f.File, f.Line, where)
+	}
+	return fmt.Sprintf("%s (%s)", f.File, where)
+}

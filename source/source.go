@@ -1,0 +1,276 @@
+// Package source reads manifests — files, folders, stdin — into raw
+// Kubernetes objects that remember where they came from (file and line).
+// It knows nothing of Istio; it only splits, converts and locates.
+package source
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// Origin is where an object was read: a file (or "-" for stdin, a chart
+// template, a cluster reference) and the first line of its document.
+type Origin struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+func (o Origin) String() string {
+	if o.Line <= 0 {
+		return o.File
+	}
+	return fmt.Sprintf("%s:%d", o.File, o.Line)
+}
+
+// Object is one Kubernetes object as JSON, with its identity pre-read.
+type Object struct {
+	Origin     Origin
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+	JSON       []byte
+}
+
+// Problem is a document that could not be read as an object. The run goes
+// on without it; it is reported as a finding.
+type Problem struct {
+	Origin  Origin
+	Message string
+}
+
+func (p Problem) Error() string { return p.Origin.String() + ": " + p.Message }
+
+// Set is what a read produced: objects in input order and the problems met.
+type Set struct {
+	Objects  []Object
+	Problems []Problem
+}
+
+// Add appends another set (used when several inputs feed one inventory).
+func (s *Set) Add(o Set) {
+	s.Objects = append(s.Objects, o.Objects...)
+	s.Problems = append(s.Problems, o.Problems...)
+}
+
+// ReadPaths reads every path: "-" is stdin, a folder is walked recursively
+// for *.yaml, *.yml and *.json in lexical order. An unreadable path is an
+// error (the caller exits 2); a malformed document is only a Problem.
+func ReadPaths(paths []string, stdin io.Reader) (Set, error) {
+	var out Set
+	for _, p := range paths {
+		if p == "-" {
+			data, err := io.ReadAll(stdin)
+			if err != nil {
+				return out, fmt.Errorf("reading stdin: %w", err)
+			}
+			out.Add(Parse("-", data))
+			continue
+		}
+		files, err := manifestFiles(p)
+		if err != nil {
+			return out, err
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return out, err
+			}
+			out.Add(Parse(f, data))
+		}
+	}
+	return out, nil
+}
+
+func manifestFiles(root string) ([]string, error) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{root}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			// Hidden folders (.git, .github) hold no manifests of the cluster.
+			if p != root && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml", ".json":
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+// Parse splits one file's bytes into objects. It never fails as a whole.
+func Parse(file string, data []byte) Set {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	var out Set
+	for _, d := range splitDocuments(data) {
+		out.Add(parseDocument(file, d))
+	}
+	return out
+}
+
+// document is one YAML document and the file line its text starts on.
+type document struct {
+	text      []byte
+	firstLine int // line of the first line of text
+	bodyLine  int // first line that is neither blank nor a comment
+}
+
+// splitDocuments cuts at "---" lines the way kubectl's YAML reader does,
+// keeping line numbers so every object can point back at its source.
+func splitDocuments(data []byte) []document {
+	var docs []document
+	lines := strings.Split(string(data), "\n")
+	start := 0
+	flush := func(end int) {
+		d := document{firstLine: start + 1}
+		for i := start; i < end; i++ {
+			t := strings.TrimSpace(lines[i])
+			if d.bodyLine == 0 && t != "" && !strings.HasPrefix(t, "#") {
+				d.bodyLine = i + 1
+			}
+		}
+		if d.bodyLine != 0 {
+			d.text = []byte(strings.Join(lines[start:end], "\n"))
+			docs = append(docs, d)
+		}
+	}
+	for i, l := range lines {
+		if isSeparator(l) {
+			flush(i)
+			start = i + 1
+			if rest := strings.TrimSpace(l[3:]); rest != "" && !strings.HasPrefix(rest, "#") {
+				// "--- {…}" carries content on the separator line itself.
+				lines[i] = strings.Repeat(" ", 4) + rest
+				start = i
+			}
+		}
+		if strings.TrimRight(l, " \t") == "..." {
+			lines[i] = ""
+		}
+	}
+	flush(len(lines))
+	return docs
+}
+
+func isSeparator(l string) bool {
+	return strings.HasPrefix(l, "---") && (len(l) == 3 || l[3] == ' ' || l[3] == '\t')
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// relocate rewrites "line N" inside a YAML error to the file's line numbers.
+func relocate(msg string, firstLine int) string {
+	return yamlLine.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(m[5:])
+		return "line " + strconv.Itoa(n+firstLine-1)
+	})
+}
+
+type header struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+	} `json:"metadata"`
+}
+
+func parseDocument(file string, d document) Set {
+	at := Origin{File: file, Line: d.bodyLine}
+	js, err := sigsyaml.YAMLToJSON(d.text)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+		return Set{Problems: []Problem{{Origin: at, Message: "malformed YAML: " + relocate(msg, d.firstLine)}}}
+	}
+	js = bytes.TrimSpace(js)
+	if bytes.Equal(js, []byte("null")) {
+		return Set{}
+	}
+	if len(js) == 0 || js[0] != '{' {
+		return Set{Problems: []Problem{{Origin: at, Message: "not a Kubernetes object: the document is not a mapping"}}}
+	}
+	var h header
+	if err := sigsyaml.Unmarshal(js, &h); err != nil {
+		return Set{Problems: []Problem{{Origin: at, Message: "not a Kubernetes object: " + err.Error()}}}
+	}
+	if h.Kind == "" || h.APIVersion == "" {
+		return Set{Problems: []Problem{{Origin: at, Message: "not a Kubernetes object: apiVersion and kind are required"}}}
+	}
+	if strings.HasSuffix(h.Kind, "List") && h.APIVersion == "v1" {
+		return parseList(file, d, js)
+	}
+	return Set{Objects: []Object{{
+		Origin: at, APIVersion: h.APIVersion, Kind: h.Kind,
+		Namespace: h.Metadata.Namespace, Name: h.Metadata.Name, JSON: js,
+	}}}
+}
+
+// parseList expands a v1 List; each item gets the line of its own entry.
+func parseList(file string, d document, js []byte) Set {
+	var list struct {
+		Items []jsonRaw `json:"items"`
+	}
+	at := Origin{File: file, Line: d.bodyLine}
+	if err := sigsyaml.Unmarshal(js, &list); err != nil {
+		return Set{Problems: []Problem{{Origin: at, Message: "malformed List: " + err.Error()}}}
+	}
+	lines := itemLines(d)
+	var out Set
+	for i, item := range list.Items {
+		itemDoc := document{text: item, firstLine: d.firstLine, bodyLine: d.bodyLine}
+		if i < len(lines) {
+			itemDoc.bodyLine = lines[i]
+		}
+		out.Add(parseDocument(file, itemDoc))
+	}
+	return out
+}
+
+type jsonRaw []byte
+
+func (r *jsonRaw) UnmarshalJSON(b []byte) error { *r = append((*r)[:0], b...); return nil }
+
+// itemLines finds the file line of each entry under "items".
+func itemLines(d document) []int {
+	var root yaml.Node
+	if yaml.Unmarshal(d.text, &root) != nil || len(root.Content) == 0 {
+		return nil
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "items" {
+			var lines []int
+			for _, it := range m.Content[i+1].Content {
+				lines = append(lines, it.Line+d.firstLine-1)
+			}
+			return lines
+		}
+	}
+	return nil
+}

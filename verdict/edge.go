@@ -1,0 +1,68 @@
+// Package verdict judges one edge: what the client sends × what the server
+// accepts → outcome, whether it is mutual TLS, what the client sees when it
+// fails, and which objects decided it. Its Edge type is the public JSON
+// contract of `analyze` (see ../shared/spec/analyze-output.schema.json).
+package verdict
+
+import "github.com/meshdoctor/meshdoctor/inventory"
+
+// Outcome of an edge.
+type Outcome string
+
+// The outcomes; Unknown always comes with the reason in Cause.
+const (
+	OK      Outcome = "ok"
+	Fail    Outcome = "fail"
+	Unknown Outcome = "unknown"
+)
+
+// Client is the calling side of an edge.
+type Client struct {
+	Namespace string `json:"namespace"`
+	Workload  string `json:"workload"`
+	Kind      string `json:"kind"`
+	Proxy     string `json:"proxy"`
+}
+
+// Server is the called Service port and the workload behind it.
+type Server struct {
+	Host       string `json:"host"`
+	Namespace  string `json:"namespace"`
+	Service    string `json:"service"`
+	Port       int32  `json:"port"`
+	TargetPort int32  `json:"targetPort"`
+	Proxy      string `json:"proxy"`
+	// Workload and WorkloadKind name the backing workload ("" when none is in the inputs).
+	Workload     string `json:"workload,omitempty"`
+	WorkloadKind string `json:"workloadKind,omitempty"`
+	// Protocol is how Istio treats the Service port: http, tcp or auto.
+	Protocol string `json:"protocol"`
+}
+
+// Edge is one judged client → service port → backend.
+type Edge struct {
+	Client Client `json:"client"`
+	Server Server `json:"server"`
+	// Source says why the edge exists (env var, ConfigMap key, all-pairs) with file:line.
+	Source        string  `json:"source"`
+	ClientSends   string  `json:"clientSends"`
+	ServerAccepts string  `json:"serverAccepts"`
+	Outcome       Outcome `json:"outcome"`
+	MTLS          bool    `json:"mtls"`
+	// Encrypted is true when the bytes on the wire are TLS of any kind.
+	Encrypted bool   `json:"encrypted"`
+	Symptom   string `json:"symptom"`
+	// Category is the failure direction (package category); empty when ok.
+	Category string `json:"category,omitempty"`
+	// Cause explains the outcome in one or two sentences.
+	Cause string `json:"cause"`
+	// ClientReason and ServerReason say why each side behaves as it does.
+	ClientReason string          `json:"clientReason"`
+	ServerReason string          `json:"serverReason"`
+	DecidedBy    []inventory.Ref `json:"decidedBy"`
+	// Telemetry marks OpenTelemetry exporter edges.
+	Telemetry bool `json:"telemetry,omitempty"`
+}
+
+// Failing reports whether the edge fails.
+func (e Edge) Failing() bool { return e.Outcome == Fail }

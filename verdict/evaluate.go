@@ -1,0 +1,118 @@
+package verdict
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
+)
+
+// otlpPorts are the collector's default OTLP ports; both servers answer
+// TLS garbage (gRPC sends SETTINGS, Go net/http replies 400).
+var otlpPorts = map[int32]bool{4317: true, 4318: true}
+
+func appBehaviour(c edges.Candidate, proto mesh.Protocol, target int32) AppBehaviour {
+	if proto == mesh.ProtoHTTP || c.Telemetry || otlpPorts[target] {
+		return AppAnswers
+	}
+	return AppUnknown
+}
+
+// Evaluate judges a candidate against each workload backing its Service.
+func Evaluate(m *mesh.Model, c edges.Candidate) []Edge {
+	domain := m.Inv.Mesh.DomainSuffix
+	proto := mesh.PortProtocol(c.Port)
+	base := Edge{
+		Client: Client{Namespace: c.Client.Namespace, Workload: c.Client.Name, Kind: c.Client.Kind, Proxy: string(m.Proxy(c.Client).Kind)},
+		Server: Server{Host: c.Service.Host(domain), Namespace: c.Service.Namespace, Service: c.Service.Name,
+			Port: c.Port.Port, Protocol: string(proto)},
+		Source:    c.Source(),
+		Telemetry: c.Telemetry,
+	}
+	backends := m.Inv.Backends(c.Service)
+	if len(backends) == 0 {
+		e := base
+		e.Server.Proxy = string(mesh.ProxyUnknown)
+		e.ClientSends, e.ServerAccepts, e.Outcome = string(mesh.SendsUnknown), string(mesh.AcceptsUnknown), Unknown
+		e.Cause = fmt.Sprintf("no workload in the inputs is selected by Service %s/%s, so the server side is unknown", c.Service.Namespace, c.Service.Name)
+		e.DecidedBy = []inventory.Ref{c.Service.Ref()}
+		return []Edge{e}
+	}
+	out := make([]Edge, 0, len(backends))
+	for _, b := range backends {
+		out = append(out, judgeBackend(m, c, base, b, proto))
+	}
+	return out
+}
+
+func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workload, proto mesh.Protocol) Edge {
+	e.Server.Workload, e.Server.WorkloadKind = b.Name, b.Kind
+	serverProxy := m.Proxy(b)
+	e.Server.Proxy = string(serverProxy.Kind)
+	tp, err := inventory.TargetPort(c.Port, b.Template)
+	if err != nil {
+		e.ClientSends, e.ServerAccepts, e.Outcome = string(mesh.SendsUnknown), string(mesh.AcceptsUnknown), Unknown
+		e.Cause = fmt.Sprintf("Service %s/%s port %d: %v in %s %s", c.Service.Namespace, c.Service.Name, c.Port.Port, err, b.Kind, b.Key())
+		e.DecidedBy = []inventory.Ref{c.Service.Ref(), b.Ref()}
+		return e
+	}
+	e.Server.TargetPort = tp
+	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, Backend: b, TargetPort: tp, AppTLS: c.AppTLS}
+	clientProxy := m.Proxy(c.Client)
+	cd := mesh.ClientSends(m.ClientInputOf(hop))
+	sa := mesh.ServerAccepts(m.ServerInputOf(hop))
+	j := Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp))
+	e.ClientSends, e.ServerAccepts = string(cd.Sends), string(sa.Accepts)
+	e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category, e.Cause = j.Outcome, j.MTLS, j.Encrypted, j.Symptom, string(j.Category), j.Cause
+	e.ClientReason, e.ServerReason = cd.Reason, sa.Reason
+	if clientProxy.Kind == mesh.ProxyUnknown {
+		e.ClientReason = clientProxy.Reason
+	}
+	if serverProxy.Kind == mesh.ProxyUnknown {
+		e.ServerReason = serverProxy.Reason
+	}
+	e.DecidedBy = decidedBy(cd, sa, clientProxy, serverProxy)
+	return e
+}
+
+// decidedBy lists the policy objects first (they are what a user changes),
+// then the injection inputs of both sides; without duplicates.
+func decidedBy(cd mesh.ClientDecision, sa mesh.Acceptance, cp, sp mesh.ProxyDecision) []inventory.Ref {
+	seen := map[inventory.Ref]bool{}
+	out := []inventory.Ref{}
+	add := func(refs []inventory.Ref) {
+		for _, r := range refs {
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+	}
+	add(cd.DecidedBy)
+	add(sa.DecidedBy)
+	add(cp.DecidedBy)
+	add(sp.DecidedBy)
+	return out
+}
+
+// Sort orders edges: failing first, then unknown, then ok; within each by
+// client and server, so output is deterministic.
+func Sort(es []Edge) {
+	rank := map[Outcome]int{Fail: 0, Unknown: 1, OK: 2}
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if rank[a.Outcome] != rank[b.Outcome] {
+			return rank[a.Outcome] < rank[b.Outcome]
+		}
+		ka := []string{a.Client.Namespace, a.Client.Workload, a.Client.Kind, a.Server.Namespace, a.Server.Service, fmt.Sprintf("%05d", a.Server.Port), a.Server.Workload}
+		kb := []string{b.Client.Namespace, b.Client.Workload, b.Client.Kind, b.Server.Namespace, b.Server.Service, fmt.Sprintf("%05d", b.Server.Port), b.Server.Workload}
+		for k := range ka {
+			if ka[k] != kb[k] {
+				return ka[k] < kb[k]
+			}
+		}
+		return false
+	})
+}

@@ -1,0 +1,119 @@
+package verdict
+
+import (
+	"github.com/meshdoctor/meshdoctor/category"
+	"github.com/meshdoctor/meshdoctor/mesh"
+)
+
+// Symptoms in the words of the component that writes them. Envoy's local
+// reply text comes from source/common/router/router.cc; the TLS reason is
+// BoringSSL's, as in the seed's log.
+const (
+	envoyReset        = "upstream connect error or disconnect/reset before headers. "
+	SymptomWrongVersion = envoyReset + "retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435703:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end (client sidecar: 503 / gRPC UNAVAILABLE)"
+	SymptomTermination  = envoyReset + "reset reason: connection termination (client sidecar: 503 / gRPC UNAVAILABLE)"
+	SymptomBareReset    = "connection reset by peer (curl: (56) Recv failure: Connection reset by peer; Java: java.net.SocketException: Connection reset; gRPC: UNAVAILABLE)"
+	SymptomNoCert       = "TLS handshake failure: the server sidecar demands an Istio client certificate (a client that does not trust the mesh CA fails first with CERTIFICATE_VERIFY_FAILED)"
+	SymptomNoChain      = "connection reset: the server sidecar has no filter chain for non-istio TLS on an HTTP port (Envoy NR filter_chain_not_found)"
+	SymptomProtocolErr  = envoyReset + "reset reason: protocol error — istio mTLS bytes reached the server sidecar's plaintext HTTP chain (client sidecar: 503)"
+	SymptomBlackHole    = "502 Bad Gateway or connection reset: the client sidecar routes to BlackHoleCluster (outboundTrafficPolicy REGISTRY_ONLY, Envoy response flag NR)"
+	SymptomAppGotTLS    = "TLS handshake failure: the server application received TLS it does not speak"
+)
+
+// AppBehaviour is what the server application does when TLS bytes arrive on
+// a plaintext port; it decides the client's error text (§4.4, istio#33208).
+type AppBehaviour int
+
+// Known behaviours.
+const (
+	// AppUnknown: the model cannot tell; the symptom names both cases.
+	AppUnknown AppBehaviour = iota
+	// AppAnswers: the app writes (HTTP/2 and gRPC servers send SETTINGS at
+	// once; Go's net/http answers 400), so the client's TLS stack reads
+	// plaintext: WRONG_VERSION_NUMBER.
+	AppAnswers
+)
+
+// Judgement is the verdict of one edge.
+type Judgement struct {
+	Outcome   Outcome
+	MTLS      bool
+	Encrypted bool
+	Symptom   string
+	Category  category.Category
+	Cause     string
+}
+
+func fail(sym string, cat category.Category, cause string) Judgement {
+	return Judgement{Outcome: Fail, Symptom: sym, Category: cat, Cause: cause}
+}
+
+func tlsToApp(app AppBehaviour) string {
+	if app == AppAnswers {
+		return SymptomWrongVersion
+	}
+	return SymptomWrongVersion + " if the server app writes or answers first; otherwise " + SymptomTermination
+}
+
+// Judge combines the two sides (§4.3 matrix, §9 checklist).
+func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance, proto mesh.Protocol, app AppBehaviour) Judgement {
+	if c.Sends == mesh.SendsUnknown {
+		return Judgement{Outcome: Unknown, Cause: "cannot decide what the client sends: " + c.Reason}
+	}
+	if c.Sends == mesh.SendsBlackHole {
+		return fail(SymptomBlackHole, category.NoRoute, "the client's proxy has no route to the service: "+c.Reason)
+	}
+	if a.Accepts == mesh.AcceptsUnknown {
+		return Judgement{Outcome: Unknown, Cause: "cannot decide what the server accepts: " + a.Reason}
+	}
+	fromSidecar := clientProxy == mesh.ProxySidecar || clientProxy == mesh.ProxyGateway
+	switch c.Sends {
+	case mesh.SendsIstioMTLS:
+		switch a.Accepts {
+		case mesh.AcceptsIstioMTLS, mesh.AcceptsIstioMTLSPlaintext:
+			return Judgement{Outcome: OK, MTLS: true, Encrypted: true, Cause: "istio mTLS end to end"}
+		case mesh.AcceptsPlaintext:
+			if proto == mesh.ProtoHTTP {
+				return fail(SymptomProtocolErr, category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: its plaintext HTTP chain cannot parse TLS")
+			}
+			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: the TLS bytes are passed to the plaintext app")
+		default:
+			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar originates istio mTLS but nothing on the server side terminates it: "+a.Reason+". STRICT is not the cause")
+		}
+	case mesh.SendsHBONE:
+		if a.Accepts == mesh.AcceptsHBONE || a.Accepts == mesh.AcceptsHBONEPlaintext || a.Accepts == mesh.AcceptsIstioMTLS || a.Accepts == mesh.AcceptsIstioMTLSPlaintext {
+			return Judgement{Outcome: OK, MTLS: true, Encrypted: true, Cause: "HBONE (mTLS tunnel) end to end"}
+		}
+		return fail(tlsToApp(app), category.TLSToPlaintext, "HBONE sent to a destination that does not terminate it")
+	case mesh.SendsPlaintext:
+		switch a.Accepts {
+		case mesh.AcceptsIstioMTLS:
+			if fromSidecar {
+				return fail(SymptomTermination, category.PlaintextToTLS, "the client sidecar sends plaintext ("+c.Reason+") to a STRICT sidecar, which resets it")
+			}
+			return fail(SymptomBareReset, category.PlaintextToTLS, "plaintext ("+c.Reason+") reaches a STRICT sidecar, which has no plaintext filter chain and resets")
+		case mesh.AcceptsHBONE:
+			return fail(SymptomBareReset, category.PlaintextToTLS, "plaintext reaches an ambient pod under STRICT; ztunnel denies connections without a peer identity")
+		}
+		return Judgement{Outcome: OK, Cause: "plaintext end to end"}
+	case mesh.SendsTLS, mesh.SendsMTLS:
+		return judgeAppTLS(c, a, proto)
+	}
+	return Judgement{Outcome: Unknown, Cause: "no rule for " + string(c.Sends) + " → " + string(a.Accepts)}
+}
+
+// judgeAppTLS handles non-istio TLS (DR SIMPLE/MUTUAL or the app's own TLS).
+func judgeAppTLS(c mesh.ClientDecision, a mesh.Acceptance, proto mesh.Protocol) Judgement {
+	switch a.Accepts {
+	case mesh.AcceptsIstioMTLS:
+		return fail(SymptomNoCert, category.ClientCertificateRequired, "non-istio TLS ("+c.Reason+") reaches a STRICT sidecar that requires an Istio client certificate")
+	case mesh.AcceptsIstioMTLSPlaintext:
+		if proto == mesh.ProtoHTTP {
+			return fail(SymptomNoChain, category.PlaintextToTLS, "non-istio TLS reaches a PERMISSIVE sidecar on an HTTP-declared port: no filter chain matches")
+		}
+	case mesh.AcceptsHBONE:
+		return fail(SymptomBareReset, category.PlaintextToTLS, "non-HBONE traffic reaches an ambient pod under STRICT")
+	}
+	return Judgement{Outcome: Unknown, Encrypted: true,
+		Cause: "non-istio TLS (" + c.Reason + ") is passed through to the server app: it works only if the app terminates TLS itself, which the manifests do not show"}
+}
