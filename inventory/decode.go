@@ -114,6 +114,8 @@ func (inv *Inventory) add(o source.Object, defNS string, meshMaps *[]*ConfigMap)
 		inv.PeerAuthentications = append(inv.PeerAuthentications, &PeerAuthentication{Meta: meta(o.Kind, om, o, defNS), Spec: spec})
 	case g == "networking.istio.io":
 		return inv.addNetworking(o, defNS)
+	case strings.HasSuffix(g, "opentelemetry.io"):
+		inv.Extra = append(inv.Extra, o)
 	default:
 		inv.Skipped[o.Kind]++
 	}

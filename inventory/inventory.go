@@ -97,6 +97,10 @@ type Inventory struct {
 	PeerAuthentications []*PeerAuthentication
 	DestinationRules    []*DestinationRule
 	Mesh                MeshConfig
+	// Extra keeps objects of other API groups (e.g. opentelemetry.io
+	// OpenTelemetryCollector and Instrumentation) as raw objects for the
+	// packages that understand them.
+	Extra []source.Object
 	// Problems are inputs that could not be used, with their location.
 	Problems []source.Problem
 	// Skipped counts objects of kinds the model does not use, by kind.
