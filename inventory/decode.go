@@ -33,7 +33,7 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 		Skipped:    map[string]int{},
 	}
 	var meshMaps []*ConfigMap
-	for _, o := range set.Objects {
+	for _, o := range latest(set.Objects, defaultNamespace) {
 		if err := inv.add(o, defaultNamespace, &meshMaps); err != nil {
 			inv.Problems = append(inv.Problems, source.Problem{Origin: o.Origin,
 				Message: fmt.Sprintf("%s %s: %v", o.Kind, o.Name, err)})
@@ -46,6 +46,28 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 	}
 	inv.index()
 	return inv
+}
+
+// latest keeps, for each kind/namespace/name, the object read last, at the
+// place of the first: later inputs replace earlier ones, as applying them
+// in order would (this is how fixes and overlays are laid over a base).
+func latest(objs []source.Object, defNS string) []source.Object {
+	out := make([]source.Object, 0, len(objs))
+	at := map[string]int{}
+	for _, o := range objs {
+		ns := o.Namespace
+		if ns == "" && o.Kind != "Namespace" {
+			ns = defNS
+		}
+		key := group(o.APIVersion) + "/" + o.Kind + "/" + ns + "/" + o.Name
+		if i, ok := at[key]; ok && o.Name != "" {
+			out[i] = o
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, o)
+	}
+	return out
 }
 
 func group(apiVersion string) string {
