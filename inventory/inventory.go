@@ -107,6 +107,8 @@ type Inventory struct {
 	Skipped map[string]int
 
 	servicesByHost map[string]*Service
+	workloadsByNS  map[string][]*Workload
+	backends       map[*Service][]*Workload
 }
 
 // ServiceByHost finds a Service by its fully qualified host.
@@ -115,16 +117,24 @@ func (inv *Inventory) ServiceByHost(host string) *Service { return inv.servicesB
 // Namespace returns the declared namespace, or nil when the inputs lack it.
 func (inv *Inventory) Namespace(name string) *Namespace { return inv.Namespaces[name] }
 
-// Backends returns the workloads a Service selects, in inventory order.
+// Backends returns the workloads a Service selects, in inventory order
+// (computed once per Service: every edge to it asks).
 func (inv *Inventory) Backends(s *Service) []*Workload {
+	if out, ok := inv.backends[s]; ok {
+		return out
+	}
 	var out []*Workload
-	for _, w := range inv.Workloads {
-		if w.Namespace == s.Namespace && s.Selects(w.Template.Labels) {
+	for _, w := range inv.workloadsByNS[s.Namespace] {
+		if s.Selects(w.Template.Labels) {
 			out = append(out, w)
 		}
 	}
+	inv.backends[s] = out
 	return out
 }
+
+// WorkloadsIn lists the workloads of namespace ns.
+func (inv *Inventory) WorkloadsIn(ns string) []*Workload { return inv.workloadsByNS[ns] }
 
 func (inv *Inventory) index() {
 	byKey := func(a, b Meta) bool {
@@ -139,6 +149,11 @@ func (inv *Inventory) index() {
 	sort.SliceStable(inv.Workloads, func(i, j int) bool { return byKey(inv.Workloads[i].Meta, inv.Workloads[j].Meta) })
 	sort.SliceStable(inv.Services, func(i, j int) bool { return byKey(inv.Services[i].Meta, inv.Services[j].Meta) })
 	sort.SliceStable(inv.ConfigMaps, func(i, j int) bool { return byKey(inv.ConfigMaps[i].Meta, inv.ConfigMaps[j].Meta) })
+	inv.workloadsByNS = map[string][]*Workload{}
+	for _, w := range inv.Workloads {
+		inv.workloadsByNS[w.Namespace] = append(inv.workloadsByNS[w.Namespace], w)
+	}
+	inv.backends = map[*Service][]*Workload{}
 	inv.servicesByHost = make(map[string]*Service, len(inv.Services))
 	for _, s := range inv.Services {
 		inv.servicesByHost[s.Host(inv.Mesh.DomainSuffix)] = s

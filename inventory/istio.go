@@ -41,7 +41,7 @@ type MeshConfig struct {
 	// OutboundRegistryOnly is outboundTrafficPolicy.mode REGISTRY_ONLY.
 	OutboundRegistryOnly bool
 	// DefaultDestinationRuleExportTo is empty when the mesh default ("*") applies.
-	DefaultDestinationRuleExportTo []string
+	DefaultDestinationRuleExportTo  []string
 	HoldApplicationUntilProxyStarts bool
 	// EnableHBONE is defaultConfig.proxyMetadata.ISTIO_META_ENABLE_HBONE (ambient profile).
 	EnableHBONE bool

@@ -9,7 +9,7 @@ import (
 // reply text comes from source/common/router/router.cc; the TLS reason is
 // BoringSSL's, as in the seed's log.
 const (
-	envoyReset        = "upstream connect error or disconnect/reset before headers. "
+	envoyReset          = "upstream connect error or disconnect/reset before headers. "
 	SymptomWrongVersion = envoyReset + "retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435703:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end (client sidecar: 503 / gRPC UNAVAILABLE)"
 	SymptomTermination  = envoyReset + "reset reason: connection termination (client sidecar: 503 / gRPC UNAVAILABLE)"
 	SymptomBareReset    = "connection reset by peer (curl: (56) Recv failure: Connection reset by peer; Java: java.net.SocketException: Connection reset; gRPC: UNAVAILABLE)"
