@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meshdoctor/meshdoctor/category"
+	"github.com/meshdoctor/meshdoctor/explain"
+)
+
+func init() { commands = append(commands, newExplainCmd) }
+
+func newExplainCmd() *cobra.Command {
+	var (
+		output    string
+		manifests string
+		list      bool
+		literals  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "explain [FILE|-]",
+		Short: "Explain mTLS and connection errors found in logs",
+		Long: `explain reads a log (a file, or - / nothing for stdin: kubectl logs output,
+Envoy access logs, JSON log lines, Java stack traces) and names each distinct
+failure: which component wrote it, which way the TLS mismatch runs, what it
+means, the likely mesh causes and the commands to run next.
+
+Categories:
+` + categoryHelp() + `
+Exit status: 0 no known signature, 1 at least one diagnosis, 2 usage or unreadable input.`,
+		Example: `  kubectl logs deploy/auth-guard | meshdoctor explain -
+  meshdoctor explain -o json app.log
+  meshdoctor explain app.log --manifests ./k8s/`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			if list || literals {
+				return printCatalogue(out, literals)
+			}
+			if output != "text" && output != "json" {
+				return usageErr(fmt.Errorf("--output must be text or json, not %q", output))
+			}
+			in := cmd.InOrStdin()
+			if len(args) == 1 && args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return usageErr(err)
+				}
+				defer f.Close()
+				if st, err := f.Stat(); err == nil && st.IsDir() {
+					return usageErr(fmt.Errorf("%s is a directory", args[0]))
+				}
+				in = f
+			}
+			if manifests != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "meshdoctor explain: note: correlation with --manifests %s is not available yet; targets are listed unmapped\n", manifests)
+			}
+			rep, err := explain.Explain(in)
+			if err != nil {
+				return usageErr(fmt.Errorf("reading input: %w", err))
+			}
+			bw := bufio.NewWriter(out)
+			if output == "json" {
+				err = rep.WriteJSON(bw)
+			} else {
+				err = rep.WriteText(bw)
+			}
+			if err == nil {
+				err = bw.Flush()
+			}
+			if err != nil {
+				return err
+			}
+			if len(rep.Diagnoses) > 0 {
+				return problemsFound
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	f.StringVar(&manifests, "manifests", "", "directory of Kubernetes/Istio manifests to map targets onto mesh edges (not available yet)")
+	f.BoolVar(&list, "list-signatures", false, "print the signature catalogue and exit")
+	f.BoolVar(&literals, "literals", false, "print the catalogue's match strings, one per line (for grep -F -f)")
+	_ = f.MarkHidden("literals")
+	return cmd
+}
+
+func categoryHelp() string {
+	var sb strings.Builder
+	for _, c := range category.All {
+		fmt.Fprintf(&sb, "  %-28s %s\n", c, category.Doc[c])
+	}
+	return sb.String()
+}
+
+func printCatalogue(w io.Writer, literalsOnly bool) error {
+	bw := bufio.NewWriter(w)
+	if literalsOnly {
+		for _, l := range explain.Literals() {
+			fmt.Fprintln(bw, l)
+		}
+		return bw.Flush()
+	}
+	for _, s := range explain.Catalogue() {
+		fmt.Fprintf(bw, "%-40s %-22s %-28s %q\n", s.ID, s.Emitter, s.Category, s.Match)
+	}
+	return bw.Flush()
+}
