@@ -15,7 +15,6 @@ const (
 	SymptomBareReset    = "connection reset by peer (curl: (56) Recv failure: Connection reset by peer; Java: java.net.SocketException: Connection reset; gRPC: UNAVAILABLE)"
 	SymptomNoCert       = "TLS handshake failure: the server sidecar demands an Istio client certificate (a client that does not trust the mesh CA fails first with CERTIFICATE_VERIFY_FAILED)"
 	SymptomNoChain      = "connection reset: the server sidecar has no filter chain for non-istio TLS on an HTTP port (Envoy NR filter_chain_not_found)"
-	SymptomProtocolErr  = envoyReset + "reset reason: protocol error — istio mTLS bytes reached the server sidecar's plaintext HTTP chain (client sidecar: 503)"
 	SymptomBlackHole    = "502 Bad Gateway or connection reset: the client sidecar routes to BlackHoleCluster (outboundTrafficPolicy REGISTRY_ONLY, Envoy response flag NR)"
 	SymptomAppGotTLS    = "TLS handshake failure: the server application received TLS it does not speak"
 )
@@ -74,7 +73,9 @@ func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance,
 			return Judgement{Outcome: OK, MTLS: true, Encrypted: true, Cause: "istio mTLS end to end"}
 		case mesh.AcceptsPlaintext:
 			if proto == mesh.ProtoHTTP {
-				return fail(SymptomProtocolErr, category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: its plaintext HTTP chain cannot parse TLS")
+				// Envoy's HTTP codec answers the ClientHello with a 400, which the
+				// client's TLS stack reads as WRONG_VERSION_NUMBER (envoy#37268; the lab shows it).
+				return fail(SymptomWrongVersion, category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: its plaintext HTTP chain cannot parse TLS and answers 400")
 			}
 			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: the TLS bytes are passed to the plaintext app")
 		default:
@@ -106,10 +107,16 @@ func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance,
 func judgeAppTLS(c mesh.ClientDecision, a mesh.Acceptance, proto mesh.Protocol) Judgement {
 	switch a.Accepts {
 	case mesh.AcceptsIstioMTLS:
-		return fail(SymptomNoCert, category.ClientCertificateRequired, "non-istio TLS ("+c.Reason+") reaches a STRICT sidecar that requires an Istio client certificate")
+		// A verifying client rejects the mesh certificate before the server's
+		// certificate request matters (the lab shows untrusted-certificate).
+		return fail(SymptomNoCert, category.UntrustedCertificate, "non-istio TLS ("+c.Reason+") reaches a STRICT sidecar that presents a mesh certificate and requires an Istio client certificate")
 	case mesh.AcceptsIstioMTLSPlaintext:
 		if proto == mesh.ProtoHTTP {
-			return fail(SymptomNoChain, category.PlaintextToTLS, "non-istio TLS reaches a PERMISSIVE sidecar on an HTTP-declared port: no filter chain matches")
+			return fail(SymptomNoChain, category.NoRoute, "non-istio TLS reaches a PERMISSIVE sidecar on an HTTP-declared port: no filter chain matches")
+		}
+	case mesh.AcceptsPlaintext:
+		if proto == mesh.ProtoHTTP {
+			return fail(SymptomWrongVersion, category.TLSToPlaintext, "non-istio TLS reaches a DISABLE sidecar port declared HTTP: its HTTP codec cannot parse TLS and answers 400")
 		}
 	case mesh.AcceptsHBONE:
 		return fail(SymptomBareReset, category.PlaintextToTLS, "non-HBONE traffic reaches an ambient pod under STRICT")

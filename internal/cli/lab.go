@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/lab"
+	"github.com/meshdoctor/meshdoctor/mesh"
+)
+
+func init() { commands = append(commands, newLabCmd) }
+
+type labFlags struct {
+	client, server, fromEdge, otlp, protocol, output string
+	timeout                                          time.Duration
+}
+
+func newLabCmd() *cobra.Command {
+	var f labFlags
+	var in inputFlags
+	cmd := &cobra.Command{
+		Use:   "lab (--client C --server S | --from-edge NS/WORKLOAD=HOST:PORT PATH...)",
+		Short: "Check the model against a real exchange on loopback: emulated sidecars, real OTLP apps",
+		Long: `lab stands up, on 127.0.0.1, a client side and a server side that behave the way the
+model says an edge's two ends behave — emulated Istio sidecars (an in-memory mesh CA
+issuing SPIFFE certificates; inbound STRICT/PERMISSIVE/DISABLE, outbound istio mTLS,
+plaintext, DR SIMPLE or MUTUAL) around a real OTLP exporter and a real OTLP receiver —
+exports one span, and prints what really happened next to the model's prediction.
+
+Clients: ` + strings.Join(lab.ClientSpecs, ", ") + `
+Servers: ` + strings.Join(lab.ServerSpecs, ", ") + `
+
+With --from-edge the two ends come from analyzing the manifests in PATH (as analyze
+does): the edge's clientSends and serverAccepts.
+
+Exit status: 0 when reality matches the model's prediction (or the model says unknown
+and why), 1 when they disagree, 2 on usage errors. The lab checks the model, not the edge.`,
+		Example: `  meshdoctor lab --client sidecar:istio-mtls --server none
+  meshdoctor lab --client sidecar:istio-mtls --server sidecar:strict --otlp http
+  meshdoctor lab --from-edge staging-webs/auth-guard=otel-collector.monitoring:4317 examples/seed/`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runLab(cmd, args, f, in) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.client, "client", "", "client behaviour, e.g. sidecar:istio-mtls or none:plaintext")
+	fl.StringVar(&f.server, "server", "", "server behaviour: none, sidecar:strict, sidecar:permissive or sidecar:disable")
+	fl.StringVar(&f.fromEdge, "from-edge", "", "take both ends from the analyzed edge NS/WORKLOAD=HOST:PORT of the manifests in PATH")
+	fl.StringVar(&f.otlp, "otlp", "", "exporter transport: grpc or http (default grpc; with --from-edge, http for port 4318)")
+	fl.StringVar(&f.protocol, "protocol", "", "how the Service port is declared: http, tcp or auto (default http; with --from-edge, the edge's)")
+	fl.DurationVar(&f.timeout, "timeout", lab.DefaultTimeout, "deadline for the exchange and each network step")
+	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	in.register(cmd)
+	return cmd
+}
+
+func runLab(cmd *cobra.Command, args []string, f labFlags, in inputFlags) error {
+	cfgs, names, err := labConfigs(cmd, args, f, in)
+	if err != nil {
+		return usageErr(err)
+	}
+	results := make([]lab.Result, 0, len(cfgs))
+	for i, cfg := range cfgs {
+		res, err := lab.Run(cmd.Context(), cfg)
+		if err != nil {
+			return err
+		}
+		res.Edge = names[i]
+		results = append(results, res)
+	}
+	out := cmd.OutOrStdout()
+	if f.output == "json" {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(struct {
+			Results []lab.Result `json:"results"`
+		}{results})
+	} else {
+		err = renderLabText(out, results)
+	}
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if !r.Agree {
+			return problemsFound
+		}
+	}
+	return nil
+}
+
+// labConfigs validates the flags and builds one exchange per edge.
+func labConfigs(cmd *cobra.Command, args []string, f labFlags, in inputFlags) ([]lab.Config, []string, error) {
+	switch {
+	case f.output != "text" && f.output != "json":
+		return nil, nil, fmt.Errorf("-o must be text or json, not %q", f.output)
+	case f.timeout <= 0:
+		return nil, nil, errors.New("--timeout must be positive")
+	case f.otlp != "" && f.otlp != "grpc" && f.otlp != "http":
+		return nil, nil, fmt.Errorf("--otlp must be grpc or http, not %q", f.otlp)
+	case f.protocol != "" && f.protocol != "http" && f.protocol != "tcp" && f.protocol != "auto":
+		return nil, nil, fmt.Errorf("--protocol must be http, tcp or auto, not %q", f.protocol)
+	}
+	if f.fromEdge == "" {
+		if f.client == "" || f.server == "" {
+			return nil, nil, errors.New("give --client and --server, or --from-edge with manifests")
+		}
+		if len(args) > 0 {
+			return nil, nil, fmt.Errorf("manifests (%s) are read only with --from-edge", strings.Join(args, " "))
+		}
+		c, err := lab.ParseClient(f.client)
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := lab.ParseServer(f.server)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []lab.Config{{Client: c, Server: s, OTLP: f.otlp, Protocol: mesh.Protocol(f.protocol), Timeout: f.timeout}}, []string{""}, nil
+	}
+	if f.client != "" || f.server != "" {
+		return nil, nil, errors.New("--from-edge takes both ends from the manifests; drop --client and --server")
+	}
+	ref, err := lab.ParseEdgeRef(f.fromEdge)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv, err := in.load(args, cmd.InOrStdin())
+	if err != nil {
+		return nil, nil, err
+	}
+	res := analysis.Run(inv, analysis.Options{})
+	var cfgs []lab.Config
+	var names, seen []string
+	for _, e := range res.Edges {
+		seen = append(seen, fmt.Sprintf("%s/%s=%s:%d", e.Client.Namespace, e.Client.Workload, e.Server.Host, e.Server.Port))
+		if !ref.Matches(e) {
+			continue
+		}
+		cfg, err := lab.FromEdge(e, f.otlp)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.Timeout = f.timeout
+		if f.protocol != "" {
+			cfg.Protocol = mesh.Protocol(f.protocol)
+		}
+		cfgs = append(cfgs, cfg)
+		names = append(names, lab.EdgeName(e))
+	}
+	if len(cfgs) == 0 {
+		return nil, nil, fmt.Errorf("no analyzed edge matches %s; edges: %s", ref, orNone(seen))
+	}
+	return cfgs, names, nil
+}
+
+func renderLabText(w io.Writer, results []lab.Result) error {
+	for i, r := range results {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		if r.Edge != "" {
+			fmt.Fprintf(w, "edge %s\n", r.Edge)
+		}
+		fmt.Fprintf(w, "lab %s → %s (OTLP/%s, port declared %s)\n", r.Client, r.Server, r.OTLP, r.Protocol)
+		p, o := r.Predicted, r.Real
+		fmt.Fprintf(w, "  model:   %s%s%s\n", p.Outcome, bracket(p.Category), mtlsTag(p.MTLS))
+		if p.Symptom != "" {
+			fmt.Fprintf(w, "           symptom: %s\n", p.Symptom)
+		}
+		fmt.Fprintf(w, "           cause: %s\n", p.Cause)
+		fmt.Fprintf(w, "  reality: %s%s%s, %d span(s) received, %s\n", o.Outcome, bracket(o.Category), mtlsTag(o.MTLS), o.SpansReceived, o.Duration)
+		if o.Error != "" {
+			fmt.Fprintf(w, "           client app saw: %s\n", o.Error)
+		}
+		fmt.Fprintln(w, "  wire:")
+		for _, ev := range o.Wire {
+			fmt.Fprintf(w, "    %s\n", ev)
+		}
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+		verdict := "model and reality agree"
+		if !r.Agree {
+			verdict = fmt.Sprintf("DISAGREE: the model predicts %s, reality is %s", p.Outcome, o.Outcome)
+		}
+		if _, err := fmt.Fprintf(w, "result: %s\n", verdict); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func bracket(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " [" + s + "]"
+}
+
+func mtlsTag(m bool) string {
+	if m {
+		return " (mTLS)"
+	}
+	return ""
+}
