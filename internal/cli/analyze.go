@@ -2,13 +2,11 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/inventory"
-	"github.com/meshdoctor/meshdoctor/report"
 	"github.com/meshdoctor/meshdoctor/source"
 	"github.com/spf13/cobra"
 )
@@ -55,8 +53,8 @@ Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
   helm template ... | meshdoctor analyze -
   meshdoctor analyze --all-pairs -o json ./k8s/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return usageErr(fmt.Errorf("unknown output %q (want text or json)", output))
+			if err := checkAnalysisFormat(output); err != nil {
+				return err
 			}
 			inv, err := in.load(args, cmd.InOrStdin())
 			if err != nil {
@@ -64,12 +62,7 @@ Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
 			}
 			res := analysis.Run(inv, opt)
 			out := cmd.OutOrStdout()
-			if output == "json" {
-				err = report.JSON(out, res)
-			} else {
-				err = report.Text(out, res, report.Style{Color: isTTY(out)})
-			}
-			if err != nil {
+			if err := renderAnalysis(output, out, res, isTTY(out)); err != nil {
 				return err
 			}
 			if res.Problems() {
@@ -79,7 +72,7 @@ Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
 		},
 	}
 	in.register(c)
-	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	c.Flags().StringVarP(&output, "output", "o", "text", analysisFormatHelp())
 	c.Flags().BoolVar(&opt.AllPairs, "all-pairs", false, "judge every workload × every Service port, not only declared edges")
 	return c
 }

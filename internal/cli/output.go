@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/report"
+)
+
+// analysisFormats are the values of analyze's -o flag, in help order.
+var analysisFormats = []string{"text", "json", "html", "sarif", "markdown", "dot", "mermaid"}
+
+// analysisFormatHelp is the -o flag's usage text.
+func analysisFormatHelp() string {
+	return "output format: " + strings.Join(analysisFormats, ", ")
+}
+
+// checkAnalysisFormat rejects an unknown -o value as a usage error (exit 2).
+func checkAnalysisFormat(format string) error {
+	for _, f := range analysisFormats {
+		if f == format {
+			return nil
+		}
+	}
+	return usageErr(fmt.Errorf("unknown output %q (want one of %s)", format, strings.Join(analysisFormats, ", ")))
+}
+
+// renderAnalysis writes res in the given format; color applies to text only.
+// Renderers compute nothing: they only render the result.
+func renderAnalysis(format string, w io.Writer, res analysis.Result, color bool) error {
+	switch format {
+	case "text", "":
+		return report.Text(w, res, report.Style{Color: color})
+	case "json":
+		return report.JSON(w, res)
+	case "html":
+		return report.HTML(w, res)
+	case "sarif":
+		base, _ := os.Getwd()
+		return report.SARIF(w, res, report.SARIFOptions{ToolVersion: toolVersion(), BaseDir: base})
+	case "markdown":
+		return report.Markdown(w, res, report.MarkdownOptions{})
+	case "dot":
+		return report.DOT(w, res)
+	case "mermaid":
+		return report.Mermaid(w, res)
+	}
+	return checkAnalysisFormat(format)
+}
+
+// toolVersion is the module version the binary was built from, if known.
+func toolVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
+		return ""
+	}
+	return strings.TrimPrefix(bi.Main.Version, "v")
+}
