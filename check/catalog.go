@@ -3,7 +3,7 @@ package check
 // All is the catalogue: every check, in code order. Codes are stable: a
 // retired code is never reused. Ranges: MD00xx input, MD01xx edges,
 // MD02xx DestinationRule, MD03xx PeerAuthentication, MD04xx probes and
-// startup, MD05xx inventory gaps, MD06xx references.
+// startup, MD05xx inventory gaps, MD06xx references, MD07xx telemetry pipelines.
 var All = []*Check{
 	InputMalformed,
 	EdgeFails,
@@ -22,4 +22,13 @@ var All = []*Check{
 	ProbeStrictNoRewrite,
 	NamespaceNotInInputs,
 	ReferenceDangling,
+	OTLPProtocolMismatch,
+	OTLPReceiverLocalhost,
+	OTLPProtocolNotEnabled,
+	OTLPTLSMismatch,
+	OTLPEndpointNoService,
+	OTLPPortProtocolHint,
+	OTLPNoReachableEndpoint,
+	OTLPSignalNotInPipeline,
+	OTLPCollectorUnread,
 }

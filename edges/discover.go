@@ -5,11 +5,11 @@
 package edges
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/telemetry"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -24,6 +24,12 @@ type Candidate struct {
 	AppTLS bool
 	// Telemetry: an OpenTelemetry exporter endpoint.
 	Telemetry bool
+	// OTLP is set for edges derived from the telemetry model: which
+	// exports (signals, protocol) take this edge and what receives them.
+	OTLP *OTLP
+	// ExtraBackends are workloads behind Service that the inventory does
+	// not hold: those the Operator creates for an OpenTelemetryCollector.
+	ExtraBackends []*inventory.Workload
 }
 
 // Source joins the reasons for the pair.
@@ -43,6 +49,8 @@ type Dangling struct {
 type Result struct {
 	Candidates []Candidate
 	Dangling   []Dangling
+	// Telemetry is the OpenTelemetry model the telemetry edges came from.
+	Telemetry *telemetry.Model
 }
 
 // Options select the edges.
@@ -53,10 +61,12 @@ type Options struct {
 
 // Discover finds the edges of inv.
 func Discover(inv *inventory.Inventory, opt Options) Result {
-	d := discoverer{inv: inv, byKey: map[string]int{}}
+	d := discoverer{inv: inv, byKey: map[string]int{}, tel: telemetry.Build(inv)}
+	d.res.Telemetry = d.tel
 	for _, w := range inv.Workloads {
 		d.workload(w)
 	}
+	d.telemetry()
 	if opt.AllPairs {
 		for _, w := range inv.Workloads {
 			for _, s := range inv.Services {
@@ -86,10 +96,11 @@ type discoverer struct {
 	res        Result
 	byKey      map[string]int // candidate key → index in res.Candidates
 	configMaps map[string]*inventory.ConfigMap
+	tel        *telemetry.Model
 }
 
 func (d *discoverer) add(w *inventory.Workload, s *inventory.Service, p corev1.ServicePort, source string, appTLS, telemetry bool) {
-	key := fmt.Sprintf("%s|%s/%s|%s/%s|%d", w.Kind, w.Namespace, w.Name, s.Namespace, s.Name, p.Port)
+	key := key(w, s, p.Port)
 	if i, ok := d.byKey[key]; ok {
 		c := &d.res.Candidates[i]
 		if source != "all-pairs" {

@@ -14,13 +14,17 @@ type value struct {
 	name  string // env var or ConfigMap key ("" for args)
 	text  string
 	where string
+	cm    *inventory.ConfigMap // the mounted ConfigMap holding it, if any
 }
 
 // workload scans everything w carries for Service addresses.
 func (d *discoverer) workload(w *inventory.Workload) {
 	for _, v := range d.values(w) {
+		if d.telemetryOwned(v, v.cm) {
+			continue
+		}
 		telemetryVar := strings.HasPrefix(strings.ToUpper(v.name), "OTEL_")
-		for _, tok := range Tokens(v.text) {
+		for _, tok := range Tokens(otlpOption.ReplaceAllString(v.text, "")) {
 			r, ok := ParseRef(tok)
 			if !ok {
 				continue
@@ -106,7 +110,7 @@ func (d *discoverer) values(w *inventory.Workload) []value {
 		}
 		if cm := d.configMap(w.Namespace, vol.ConfigMap.Name); cm != nil {
 			for _, k := range sortedKeys(cm.Data) {
-				out = append(out, value{name: k, text: cm.Data[k], where: fmt.Sprintf("ConfigMap %s (%s) mounted by %s", cm.Key(), cm.Origin, at)})
+				out = append(out, value{name: k, text: cm.Data[k], where: fmt.Sprintf("ConfigMap %s (%s) mounted by %s", cm.Key(), cm.Origin, at), cm: cm})
 			}
 		}
 	}

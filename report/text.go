@@ -55,6 +55,9 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 			edgeDetail(w, e, st)
 		}
 	}
+	if err := Pipeline(w, r, st); err != nil {
+		return err
+	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(w, "\nFindings:")
 		for _, f := range r.Findings {

@@ -62,6 +62,26 @@ type Edge struct {
 	DecidedBy    []inventory.Ref `json:"decidedBy"`
 	// Telemetry marks OpenTelemetry exporter edges.
 	Telemetry bool `json:"telemetry,omitempty"`
+	// OTLP describes a telemetry edge from the telemetry model (nil otherwise).
+	OTLP *OTLP `json:"otlp,omitempty"`
+}
+
+// OTLP is what a telemetry edge carries and what receives it.
+type OTLP struct {
+	// Signals: traces, metrics, logs.
+	Signals []string `json:"signals"`
+	// Protocols: grpc, http/protobuf, http/json.
+	Protocols []string `json:"protocols"`
+	// Senders: the SDK or agent and its version, or "collector <version>".
+	Senders []string `json:"senders"`
+	// Endpoints are the URLs the exporters dial.
+	Endpoints []string `json:"endpoints"`
+	// Collector names the collector behind the server ("" when the server is not one).
+	Collector string `json:"collector,omitempty"`
+	// Receiver is the OTLP receiver on the target port, e.g. "otlp grpc on 0.0.0.0:4317 (plaintext)".
+	Receiver string `json:"receiver,omitempty"`
+	// ReceiverTLS: the receiver terminates TLS itself (a tls block in its config).
+	ReceiverTLS bool `json:"receiverTLS,omitempty"`
 }
 
 // Failing reports whether the edge fails.

@@ -4,16 +4,24 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/edges"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
+	"github.com/meshdoctor/meshdoctor/telemetry"
 )
 
 // otlpPorts are the collector's default OTLP ports; both servers answer
 // TLS garbage (gRPC sends SETTINGS, Go net/http replies 400).
 var otlpPorts = map[int32]bool{4317: true, 4318: true}
 
-func appBehaviour(c edges.Candidate, proto mesh.Protocol, target int32) AppBehaviour {
+func appBehaviour(c edges.Candidate, proto mesh.Protocol, target int32, rcv *telemetry.Receiver) AppBehaviour {
+	if rcv != nil && !rcv.TLS {
+		return AppAnswers // a plaintext OTLP receiver: grpc-go sends SETTINGS, net/http answers 400
+	}
+	if rcv != nil {
+		return AppUnknown // a TLS receiver answers a ClientHello with its own handshake
+	}
 	if proto == mesh.ProtoHTTP || c.Telemetry || otlpPorts[target] {
 		return AppAnswers
 	}
@@ -30,8 +38,9 @@ func Evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 			Port: c.Port.Port, Protocol: string(proto)},
 		Source:    c.Source(),
 		Telemetry: c.Telemetry,
+		OTLP:      otlpOf(c),
 	}
-	backends := m.Inv.Backends(c.Service)
+	backends := append(m.Inv.Backends(c.Service), c.ExtraBackends...)
 	if len(backends) == 0 {
 		e := base
 		e.Server.Proxy = string(mesh.ProxyUnknown)
@@ -63,7 +72,12 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	clientProxy := m.Proxy(c.Client)
 	cd := mesh.ClientSends(m.ClientInputOf(hop))
 	sa := mesh.ServerAccepts(m.ServerInputOf(hop))
-	j := Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp))
+	col, rcv := c.OTLP.Receiver(b, tp)
+	j := Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp, rcv))
+	if rcv != nil {
+		j = receiverTLS(j, cd, c.AppTLS, rcv)
+		e.OTLP = withReceiver(e.OTLP, col, rcv)
+	}
 	e.ClientSends, e.ServerAccepts = string(cd.Sends), string(sa.Accepts)
 	e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category, e.Cause = j.Outcome, j.MTLS, j.Encrypted, j.Symptom, string(j.Category), j.Cause
 	e.ClientReason, e.ServerReason = cd.Reason, sa.Reason
@@ -115,4 +129,52 @@ func Sort(es []Edge) {
 		}
 		return false
 	})
+}
+
+// Symptoms at a collector's OTLP receiver, in its clients' words.
+const (
+	SymptomReceiverCert   = envoyReset + "retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end (client sidecar: 503 / gRPC UNAVAILABLE)"
+	SymptomTLSToPlainOTLP = "TLS handshake failure: the plaintext receiver answers the ClientHello with HTTP/2 SETTINGS (gRPC) or an HTTP/1.1 400 (HTTP): WRONG_VERSION_NUMBER (BoringSSL), \"first record does not look like a TLS handshake\" (Go), \"Unsupported or unrecognized SSL message\" (Java)"
+	SymptomPlainToTLSOTLP = "the TLS receiver rejects plaintext: HTTP/1 clients get \"400 Bad Request: Client sent an HTTP request to an HTTPS server\"; gRPC clients see UNAVAILABLE \"connection closed before server preface received\""
+)
+
+// receiverTLS folds the receiver's own TLS into the judgement: a receiver
+// with a tls block terminates TLS itself (so app-originated TLS passed
+// through the mesh works, and plaintext fails), and istio mTLS reaching
+// it fails certificate verification in the client sidecar, not with
+// WRONG_VERSION_NUMBER (spec §4.4: the symptom follows the server app).
+func receiverTLS(j Judgement, cd mesh.ClientDecision, appTLS bool, r *telemetry.Receiver) Judgement {
+	on := fmt.Sprintf("the collector's receiver %s", r)
+	switch {
+	case r.TLS && j.Outcome == Unknown && (cd.Sends == mesh.SendsTLS || cd.Sends == mesh.SendsMTLS) && appTLS:
+		return Judgement{Outcome: OK, Encrypted: true, Cause: "the app's TLS is passed through to " + on + ", which terminates it (tls block in its config)"}
+	case r.TLS && j.Outcome == Fail && j.Category == category.TLSToPlaintext && (cd.Sends == mesh.SendsIstioMTLS || cd.Sends == mesh.SendsHBONE):
+		j.Symptom = SymptomReceiverCert
+		j.Category = category.UntrustedCertificate
+		j.Cause += "; " + on + " answers with its own certificate, which the client sidecar cannot verify as an Istio identity"
+	case r.TLS && j.Outcome == OK && !appTLS:
+		return fail(SymptomPlainToTLSOTLP, category.PlaintextToTLS, "the app sends plaintext (http:// or insecure) but "+on+" requires TLS; "+j.Cause)
+	case !r.TLS && appTLS && (j.Outcome == Unknown || j.Outcome == OK):
+		return fail(SymptomTLSToPlainOTLP, category.TLSToPlaintext, "the app originates TLS (https://) but "+on+" has no tls block")
+	}
+	return j
+}
+
+func otlpOf(c edges.Candidate) *OTLP {
+	if c.OTLP == nil {
+		return nil
+	}
+	return &OTLP{Signals: c.OTLP.Signals(), Protocols: c.OTLP.Protocols(), Senders: c.OTLP.Senders(), Endpoints: c.OTLP.Endpoints()}
+}
+
+func withReceiver(o *OTLP, c *telemetry.Collector, r *telemetry.Receiver) *OTLP {
+	if o == nil {
+		return nil
+	}
+	cp := *o
+	if c != nil {
+		cp.Collector = c.String()
+	}
+	cp.Receiver, cp.ReceiverTLS = r.String(), r.TLS
+	return &cp
 }

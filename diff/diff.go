@@ -1,0 +1,132 @@
+// Package diff compares the model of two inputs edge by edge: edges that
+// start or stop failing, lose or gain mutual TLS, and server ports whose
+// accepted modes change. It is the pull-request check for GitOps repos.
+package diff
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/verdict"
+)
+
+// EdgeChange is one edge whose judgement differs.
+type EdgeChange struct {
+	Edge   string `json:"edge"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+	// Cause is the after-side cause (why it fails or works now).
+	Cause string `json:"cause,omitempty"`
+}
+
+// PortChange is a server port whose accepted modes differ.
+type PortChange struct {
+	Port    string `json:"port"`
+	Before  string `json:"before"`
+	After   string `json:"after"`
+	Weakens bool   `json:"weakens"`
+}
+
+// Report is the comparison; every list is sorted.
+type Report struct {
+	StartFailing []EdgeChange `json:"startFailing"`
+	StopFailing  []EdgeChange `json:"stopFailing"`
+	LostMTLS     []EdgeChange `json:"lostMTLS"`
+	GainedMTLS   []EdgeChange `json:"gainedMTLS"`
+	// Changed are other edges whose client or server behaviour changes.
+	Changed []EdgeChange `json:"changed"`
+	Added   []EdgeChange `json:"added"`
+	Removed []EdgeChange `json:"removed"`
+	Ports   []PortChange `json:"ports"`
+}
+
+// Breaks reports edges that start failing.
+func (r Report) Breaks() bool { return len(r.StartFailing) > 0 }
+
+// Weakens reports lost mutual TLS or ports that start accepting plaintext.
+func (r Report) Weakens() bool {
+	for _, p := range r.Ports {
+		if p.Weakens {
+			return true
+		}
+	}
+	return len(r.LostMTLS) > 0
+}
+
+// Empty reports no change at all.
+func (r Report) Empty() bool {
+	return len(r.StartFailing)+len(r.StopFailing)+len(r.LostMTLS)+len(r.GainedMTLS)+len(r.Changed)+len(r.Added)+len(r.Removed)+len(r.Ports) == 0
+}
+
+func state(e verdict.Edge) string {
+	s := fmt.Sprintf("%s (%s → %s)", e.Outcome, e.ClientSends, e.ServerAccepts)
+	if e.MTLS {
+		s += " mTLS"
+	}
+	return s
+}
+
+// Compare diffs two analyses and their port tables.
+func Compare(before, after analysis.Result, portsBefore, portsAfter []analysis.PortAcceptance) Report {
+	var r Report
+	old := map[string]verdict.Edge{}
+	for _, e := range before.Edges {
+		old[analysis.EdgeKey(e)] = e
+	}
+	seen := map[string]bool{}
+	for _, e := range after.Edges {
+		k := analysis.EdgeKey(e)
+		seen[k] = true
+		b, ok := old[k]
+		ch := EdgeChange{Edge: k, After: state(e), Cause: e.Cause}
+		if !ok {
+			ch.Before = "absent"
+			r.Added = append(r.Added, ch)
+			if e.Outcome == verdict.Fail {
+				r.StartFailing = append(r.StartFailing, ch)
+			}
+			continue
+		}
+		ch.Before = state(b)
+		switch {
+		case b.Outcome != verdict.Fail && e.Outcome == verdict.Fail:
+			r.StartFailing = append(r.StartFailing, ch)
+		case b.Outcome == verdict.Fail && e.Outcome != verdict.Fail:
+			r.StopFailing = append(r.StopFailing, ch)
+		case b.MTLS && !e.MTLS:
+			r.LostMTLS = append(r.LostMTLS, ch)
+		case !b.MTLS && e.MTLS:
+			r.GainedMTLS = append(r.GainedMTLS, ch)
+		case ch.Before != ch.After:
+			r.Changed = append(r.Changed, ch)
+		}
+	}
+	for _, b := range before.Edges {
+		if k := analysis.EdgeKey(b); !seen[k] {
+			r.Removed = append(r.Removed, EdgeChange{Edge: k, Before: state(b), After: "absent"})
+		}
+	}
+	r.Ports = comparePorts(portsBefore, portsAfter)
+	for _, l := range [][]EdgeChange{r.StartFailing, r.StopFailing, r.LostMTLS, r.GainedMTLS, r.Changed, r.Added, r.Removed} {
+		sort.Slice(l, func(i, j int) bool { return l[i].Edge < l[j].Edge })
+	}
+	return r
+}
+
+func comparePorts(before, after []analysis.PortAcceptance) []PortChange {
+	was := map[string]analysis.PortAcceptance{}
+	for _, p := range before {
+		was[p.Key()] = p
+	}
+	var out []PortChange
+	for _, p := range after {
+		b, ok := was[p.Key()]
+		if !ok || b.Accepts == p.Accepts {
+			continue
+		}
+		out = append(out, PortChange{Port: p.Key(), Before: b.Accepts, After: p.Accepts,
+			Weakens: p.AcceptsPlaintext() && !b.AcceptsPlaintext()})
+	}
+	return out
+}

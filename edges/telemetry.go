@@ -1,0 +1,107 @@
+package edges
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/telemetry"
+)
+
+// OTLP is the telemetry side of a candidate: the links (one sender's
+// exports to one address) that take this client → Service port edge.
+type OTLP struct {
+	Links []telemetry.Link
+	model *telemetry.Model
+}
+
+// Signals lists the signals carried, without repeats, in spec order.
+func (o *OTLP) Signals() []string {
+	seen := map[telemetry.Signal]bool{}
+	for _, l := range o.Links {
+		for _, e := range l.Exports {
+			seen[e.Signal] = true
+		}
+	}
+	var out []string
+	for _, s := range telemetry.Signals {
+		if seen[s] {
+			out = append(out, string(s))
+		}
+	}
+	return out
+}
+
+// Protocols lists the OTLP protocols used, without repeats.
+func (o *OTLP) Protocols() []string {
+	var out []string
+	for _, l := range o.Links {
+		out = appendUnique(out, string(l.Protocol()))
+	}
+	return out
+}
+
+// Senders names what exports (SDK and version, or collector).
+func (o *OTLP) Senders() []string {
+	var out []string
+	for _, l := range o.Links {
+		out = appendUnique(out, l.Sender.SDK.String())
+	}
+	return out
+}
+
+// Endpoints lists the URLs dialled.
+func (o *OTLP) Endpoints() []string {
+	var out []string
+	for _, l := range o.Links {
+		out = appendUnique(out, l.URL())
+	}
+	return out
+}
+
+// Receiver is the collector and OTLP receiver listening on container port
+// port of backend b (either may be nil: not a collector, no receiver there).
+func (o *OTLP) Receiver(b *inventory.Workload, port int32) (*telemetry.Collector, *telemetry.Receiver) {
+	if o == nil || o.model == nil {
+		return nil, nil
+	}
+	return o.model.ReceiverAt(b, port)
+}
+
+// telemetry adds the telemetry model's resolved links as candidates. Links
+// that resolve to nothing are left to the telemetry checks, which say why.
+func (d *discoverer) telemetry() {
+	for _, l := range d.tel.Links {
+		if l.Service == nil || l.ServicePort == nil {
+			continue
+		}
+		label := fmt.Sprintf("%s %s → %s (%s): %s", l.SignalList(), l.Protocol(), l.URL(), l.Sender.SDK, strings.Join(l.Because(), "; "))
+		d.add(l.Sender.Workload, l.Service, *l.ServicePort, label, l.TLS(), true)
+		c := &d.res.Candidates[d.byKey[key(l.Sender.Workload, l.Service, l.ServicePort.Port)]]
+		if c.OTLP == nil {
+			c.OTLP = &OTLP{model: d.tel}
+		}
+		c.OTLP.Links = append(c.OTLP.Links, l)
+		if len(d.inv.Backends(l.Service)) == 0 {
+			c.ExtraBackends = d.tel.Backends(l.Service)
+		}
+	}
+}
+
+// otlpOption matches a JVM option the telemetry model reads
+// (-Dotel.exporter.otlp.endpoint=…), so that generic scanning skips it.
+var otlpOption = regexp.MustCompile(`-Dotel\.exporter\.otlp[\w.-]*=\S*`)
+
+// telemetryOwned reports whether the value is read by the telemetry model
+// (OTLP exporter settings, collector configs) rather than generic scanning.
+func (d *discoverer) telemetryOwned(v value, cm *inventory.ConfigMap) bool {
+	if strings.HasPrefix(strings.ToUpper(v.name), "OTEL_EXPORTER_OTLP_") {
+		return true
+	}
+	return cm != nil && d.tel.ConfigKeys[cm.Key()+"|"+v.name]
+}
+
+func key(w *inventory.Workload, s *inventory.Service, port int32) string {
+	return fmt.Sprintf("%s|%s/%s|%s/%s|%d", w.Kind, w.Namespace, w.Name, s.Namespace, s.Name, port)
+}

@@ -1,0 +1,255 @@
+package fix
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
+	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/verdict"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Candidate is one remediation, verified against the model.
+type Candidate struct {
+	Rank     int      `json:"rank"`
+	Strategy string   `json:"strategy"`
+	Title    string   `json:"title"`
+	Why      string   `json:"why"`
+	Cost     string   `json:"cost"`
+	Changes  []Change `json:"changes"`
+	// Restarts counts workloads that restart to take the change.
+	Restarts     int          `json:"restarts"`
+	Verification Verification `json:"verification"`
+}
+
+// Verification is what the model says after the change.
+type Verification struct {
+	// Fixes are failing edges that pass afterwards (target and others).
+	Fixes []string `json:"fixes"`
+	// StillFailing are the target's edges that still fail.
+	StillFailing []string `json:"stillFailing"`
+	// Breaks are edges that passed and fail afterwards.
+	Breaks []string `json:"breaks"`
+	// Weakened are working edges that lose mutual TLS.
+	Weakened []string `json:"weakened"`
+	// Strengthened are edges that work with mutual TLS afterwards and did not before.
+	Strengthened []string `json:"strengthened"`
+	// PlaintextPorts are server ports that start accepting plaintext.
+	PlaintextPorts []string `json:"plaintextPorts"`
+	// Changed counts other edges whose behaviour changes (blast radius).
+	Changed int `json:"changed"`
+	// Redundant names changes the model finds to have no effect.
+	Redundant []string `json:"redundant,omitempty"`
+}
+
+// Target is a failing Service port and backend, with its failing edges.
+type Target struct {
+	Service    *inventory.Service
+	Port       corev1.ServicePort
+	Backend    *inventory.Workload
+	TargetPort int32
+	Edges      []verdict.Edge
+}
+
+// Name is "service.ns:port (backend)".
+func (t *Target) Name() string {
+	return fmt.Sprintf("%s.%s:%d → %d (%s)", t.Service.Name, t.Service.Namespace, t.Port.Port, t.TargetPort, t.Backend.Name)
+}
+
+// Plan is the ranked candidates for every failing target.
+type Plan struct {
+	Target     string         `json:"target"`
+	Edges      []verdict.Edge `json:"edges"`
+	Candidates []Candidate    `json:"candidates"`
+}
+
+type state struct {
+	set    source.Set
+	defNS  string
+	inv    *inventory.Inventory
+	model  *mesh.Model
+	result analysis.Result
+	ports  []analysis.PortAcceptance
+	raw    map[string]source.Object
+}
+
+func newState(set source.Set, defNS string) *state {
+	inv := inventory.Build(set, defNS)
+	st := &state{set: set, defNS: defNS, inv: inv, model: mesh.New(inv), raw: map[string]source.Object{}}
+	st.result = analysis.Run(inv, analysis.Options{})
+	st.ports = analysis.Ports(inventory.Build(set, defNS))
+	for _, o := range set.Objects {
+		st.raw[objKey(o, defNS)] = o
+	}
+	return st
+}
+
+// object finds an input object: ("Workload", w) or (kind, nil, ns[, name]).
+func (st *state) object(kind string, w *inventory.Workload, nsName ...string) (source.Object, bool) {
+	var key string
+	switch {
+	case w != nil:
+		key = w.Kind + "/" + w.Namespace + "/" + w.Name
+	case kind == "Namespace":
+		key = "Namespace//" + nsName[0]
+	default:
+		key = kind + "/" + nsName[0] + "/" + nsName[1]
+	}
+	o, ok := st.raw[key]
+	return o, ok
+}
+
+func (st *state) workload(c verdict.Client) *inventory.Workload {
+	for _, w := range st.inv.WorkloadsIn(c.Namespace) {
+		if w.Name == c.Workload && w.Kind == c.Kind {
+			return w
+		}
+	}
+	return nil
+}
+
+// extendDR merges a new exception DR into an existing one of the same name
+// (an earlier fix), so that ports accumulate instead of shadowing each other.
+func (st *state) extendDR(c Change) Change {
+	o, ok := st.object("DestinationRule", nil, c.Namespace, c.Name)
+	if !ok {
+		return c
+	}
+	add := path(c.Object, "spec", "trafficPolicy")["portLevelSettings"].([]any)
+	return replace(o, st.defNS, func(obj map[string]any) {
+		tp := path(obj, "spec", "trafficPolicy")
+		existing, _ := tp["portLevelSettings"].([]any)
+		tp["portLevelSettings"] = append(existing, add...)
+	})
+}
+
+// extendPA merges a new exception PA's port entries into an existing one.
+func (st *state) extendPA(c Change) Change {
+	o, ok := st.object("PeerAuthentication", nil, c.Namespace, c.Name)
+	if !ok {
+		return c
+	}
+	add := path(c.Object, "spec", "portLevelMtls")
+	return replace(o, st.defNS, func(obj map[string]any) {
+		pl := path(obj, "spec", "portLevelMtls")
+		for k, v := range add {
+			pl[k] = v
+		}
+	})
+}
+
+// targets groups the failing edges by service port and backend.
+func (st *state) targets() []*Target {
+	var out []*Target
+	byKey := map[string]*Target{}
+	for _, e := range st.result.Edges {
+		if e.Outcome != verdict.Fail || e.Server.Workload == "" {
+			continue
+		}
+		k := fmt.Sprintf("%s/%s:%d/%s", e.Server.Namespace, e.Server.Service, e.Server.Port, e.Server.Workload)
+		if t, ok := byKey[k]; ok {
+			t.Edges = append(t.Edges, e)
+			continue
+		}
+		t := &Target{TargetPort: e.Server.TargetPort, Edges: []verdict.Edge{e}}
+		t.Service = st.inv.ServiceByHost(e.Server.Host)
+		if t.Service == nil {
+			continue
+		}
+		for _, p := range t.Service.Spec.Ports {
+			if p.Port == e.Server.Port {
+				t.Port = p
+			}
+		}
+		for _, b := range st.inv.Backends(t.Service) {
+			if b.Name == e.Server.Workload && b.Kind == e.Server.WorkloadKind {
+				t.Backend = b
+			}
+		}
+		if t.Backend == nil {
+			continue
+		}
+		byKey[k] = t
+		out = append(out, t)
+	}
+	return out
+}
+
+// Filter narrows planning to some edges or strategies; empty means all.
+type Filter struct {
+	// Edge is "ns/workload=host:port" (host in any form a client may write).
+	Edge     string
+	Strategy string
+}
+
+func (f Filter) matches(t *Target) bool {
+	if f.Edge == "" {
+		return true
+	}
+	client, dest, _ := strings.Cut(f.Edge, "=")
+	host, port, _ := strings.Cut(dest, ":")
+	if port != fmt.Sprint(t.Port.Port) || !strings.HasPrefix(t.Service.Host("cluster.local")+".", host+".") {
+		return false
+	}
+	for _, e := range t.Edges {
+		if e.Client.Namespace+"/"+e.Client.Workload == client {
+			return true
+		}
+	}
+	return false
+}
+
+// PlanAll proposes and verifies candidates for every failing target.
+func PlanAll(set source.Set, defNS string, f Filter) []Plan {
+	st := newState(set, defNS)
+	var out []Plan
+	for _, t := range st.targets() {
+		if !f.matches(t) {
+			continue
+		}
+		var cands []Candidate
+		for _, c := range st.propose(t) {
+			if f.Strategy != "" && c.Strategy != f.Strategy {
+				continue
+			}
+			c.Verification = st.verify(t, c)
+			cands = append(cands, c)
+		}
+		rank(cands)
+		out = append(out, Plan{Target: t.Name(), Edges: t.Edges, Candidates: cands})
+	}
+	return out
+}
+
+// rank orders by: breaks nothing, fixes the target, security, blast radius,
+// size, then the narrowest strategy.
+func rank(cs []Candidate) {
+	score := func(c Candidate) []int {
+		v := c.Verification
+		breaks, unfixed := 0, 0
+		if len(v.Breaks) > 0 {
+			breaks = 1
+		}
+		if len(v.StillFailing) > 0 {
+			unfixed = 1
+		}
+		sec := 2*len(v.PlaintextPorts) + len(v.Weakened) - len(v.Strengthened)
+		return []int{breaks, unfixed, sec, v.Changed + c.Restarts, len(c.Changes), tieRank(c.Strategy)}
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := score(cs[i]), score(cs[j])
+		for k := range a {
+			if a[k] != b[k] {
+				return a[k] < b[k]
+			}
+		}
+		return false
+	})
+	for i := range cs {
+		cs[i].Rank = i + 1
+	}
+}

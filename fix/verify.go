@@ -1,0 +1,134 @@
+package fix
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/check"
+	"github.com/meshdoctor/meshdoctor/diff"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/source"
+)
+
+// compare runs the model on the patched set and diffs it against st.
+func (st *state) compare(patched source.Set) (diff.Report, analysis.Result) {
+	after := analysis.Run(inventory.Build(patched, st.defNS), analysis.Options{})
+	return diff.Compare(st.result, after, st.ports, analysis.Ports(inventory.Build(patched, st.defNS))), after
+}
+
+func (st *state) verify(t *Target, c Candidate) Verification {
+	d, after := st.compare(Apply(st.set, st.defNS, c.Changes))
+	v := Verification{Fixes: []string{}, Breaks: keys(d.StartFailing), Weakened: keys(d.LostMTLS),
+		Strengthened: keys(d.GainedMTLS), PlaintextPorts: []string{}, Changed: len(d.Changed)}
+	fixed := map[string]bool{}
+	for _, ch := range d.StopFailing {
+		if strings.HasPrefix(ch.After, "ok") {
+			fixed[ch.Edge] = true
+			v.Fixes = append(v.Fixes, ch.Edge)
+		}
+		if strings.HasSuffix(ch.After, "mTLS") {
+			v.Strengthened = append(v.Strengthened, ch.Edge)
+		}
+	}
+	for _, p := range d.Ports {
+		if p.Weakens {
+			v.PlaintextPorts = append(v.PlaintextPorts, fmt.Sprintf("%s: %s → %s", p.Port, p.Before, p.After))
+		}
+	}
+	for _, e := range t.Edges {
+		if k := analysis.EdgeKey(e); !fixed[k] {
+			v.StillFailing = append(v.StillFailing, k)
+		}
+	}
+	// A change is redundant when the model says the object has no effect.
+	for _, f := range after.Findings {
+		if f.Code != check.PANoEffect.Code {
+			continue
+		}
+		for _, ch := range c.Changes {
+			if ch.Kind == f.Object.Kind && ch.Namespace == f.Object.Namespace && ch.Name == f.Object.Name {
+				v.Redundant = append(v.Redundant, fmt.Sprintf("%s %s/%s: %s", ch.Kind, ch.Namespace, ch.Name, f.Message))
+			}
+		}
+	}
+	return v
+}
+
+// Outcome of applying the top option of every failing target, in turn.
+type Outcome struct {
+	Changes []Change `json:"changes"`
+	// Applied names the chosen candidate per target.
+	Applied []string `json:"applied"`
+	// Unfixed lists targets no candidate could fix without breaking another edge.
+	Unfixed []string `json:"unfixed"`
+	// Result is the model's verdict on the input with every change applied.
+	Result diff.Report `json:"result"`
+}
+
+// TopChanges applies, target by target, the best candidate that fixes it and
+// breaks nothing, re-planning after each so later fixes see earlier ones.
+func TopChanges(set source.Set, defNS string, f Filter) Outcome {
+	var out Outcome
+	cur := set
+	skipped := map[string]bool{}
+	for round := 0; round < 64; round++ {
+		plans := PlanAll(cur, defNS, f)
+		var chosen *Candidate
+		var target string
+		for _, p := range plans {
+			if skipped[p.Target] {
+				continue
+			}
+			for i := range p.Candidates {
+				c := p.Candidates[i]
+				if len(c.Verification.Breaks) == 0 && len(c.Verification.StillFailing) == 0 {
+					chosen, target = &c, p.Target
+					break
+				}
+			}
+			if chosen == nil {
+				skipped[p.Target] = true
+				out.Unfixed = append(out.Unfixed, p.Target)
+				continue
+			}
+			break
+		}
+		if chosen == nil {
+			break
+		}
+		out.Applied = append(out.Applied, fmt.Sprintf("%s: %s — %s", target, chosen.Strategy, chosen.Title))
+		out.Changes = merge(out.Changes, chosen.Changes)
+		cur = Apply(set, defNS, out.Changes)
+	}
+	out.Result, _ = newState(set, defNS).compare(cur)
+	return out
+}
+
+func keys(cs []diff.EdgeChange) []string {
+	out := []string{}
+	for _, c := range cs {
+		out = append(out, c.Edge)
+	}
+	return out
+}
+
+// merge keeps the latest change per object key, in first-seen order.
+func merge(acc, more []Change) []Change {
+	at := map[string]int{}
+	for i, c := range acc {
+		at[c.Key()] = i
+	}
+	for _, c := range more {
+		if i, ok := at[c.Key()]; ok {
+			if strings.HasPrefix(c.Replaces, "fix:") {
+				c.Replaces = acc[i].Replaces // still replaces the original input
+			}
+			acc[i] = c
+			continue
+		}
+		at[c.Key()] = len(acc)
+		acc = append(acc, c)
+	}
+	return acc
+}

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/diff"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/report"
+	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newDiff) }
+
+func newDiff() *cobra.Command {
+	var in inputFlags
+	var output, baseRef string
+	var allowWeaken bool
+	c := &cobra.Command{
+		Use:   "diff [flags] OLD NEW | --base-ref REF PATH...",
+		Short: "Compare the mesh model of two inputs edge by edge (the pull-request check)",
+		Long: `diff judges two inputs — two folders or rendered manifests, or the working tree against a
+git revision with --base-ref — and reports edges that start failing, stop failing, lose or gain
+mutual TLS, and server ports whose accepted modes change.
+
+Exit status: 1 when the change breaks an edge, or weakens mTLS (an edge loses it, or a port starts
+accepting plaintext) unless --allow-weaken; 0 otherwise; 2 on usage or unreadable input.`,
+		Example: `  meshdoctor diff main/ pr/
+  meshdoctor diff --base-ref origin/main ./k8s/ -o markdown`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var before, after source.Set
+			var err error
+			switch {
+			case baseRef != "":
+				if len(args) == 0 {
+					return usageErr(fmt.Errorf("--base-ref needs the paths to compare"))
+				}
+				if before, err = readAtRevision(baseRef, args); err != nil {
+					return usageErr(err)
+				}
+				if after, err = readSet(args, cmd.InOrStdin()); err != nil {
+					return err
+				}
+			case len(args) == 2:
+				if before, err = readSet(args[:1], cmd.InOrStdin()); err != nil {
+					return err
+				}
+				if after, err = readSet(args[1:], cmd.InOrStdin()); err != nil {
+					return err
+				}
+			default:
+				return usageErr(fmt.Errorf("give OLD and NEW, or --base-ref REF and paths"))
+			}
+			r := compareSets(before, after, in.namespace)
+			out := cmd.OutOrStdout()
+			switch output {
+			case "text":
+				writeDiffText(out, r)
+			case "markdown":
+				writeDiffMarkdown(out, r)
+			case "json":
+				if err := report.JSON(out, r); err != nil {
+					return err
+				}
+			default:
+				return usageErr(fmt.Errorf("unknown output %q (want text, json or markdown)", output))
+			}
+			if r.Breaks() || (r.Weakens() && !allowWeaken) {
+				return problemsFound
+			}
+			return nil
+		},
+	}
+	in.register(c)
+	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or markdown")
+	c.Flags().StringVar(&baseRef, "base-ref", "", "compare the paths in the working tree against this git revision")
+	c.Flags().BoolVar(&allowWeaken, "allow-weaken", false, "do not fail when mTLS is weakened (edges still must not break)")
+	return c
+}
+
+func compareSets(before, after source.Set, ns string) diff.Report {
+	bi, ai := inventory.Build(before, ns), inventory.Build(after, ns)
+	bp, ap := analysis.Ports(inventory.Build(before, ns)), analysis.Ports(inventory.Build(after, ns))
+	return diff.Compare(analysis.Run(bi, analysis.Options{}), analysis.Run(ai, analysis.Options{}), bp, ap)
+}
+
+// readAtRevision reads the manifests under paths as they are at a git revision.
+func readAtRevision(rev string, paths []string) (source.Set, error) {
+	var set source.Set
+	ls := exec.Command("git", append([]string{"ls-tree", "-r", "--name-only", "--full-name", rev, "--"}, paths...)...)
+	names, err := ls.Output()
+	if err != nil {
+		return set, fmt.Errorf("git ls-tree %s: %v", rev, err)
+	}
+	top, err := exec.Command("git", "rev-parse", "--show-prefix").Output()
+	if err != nil {
+		return set, err
+	}
+	prefix := strings.TrimSpace(string(top))
+	for _, n := range strings.Split(strings.TrimSpace(string(names)), "\n") {
+		if n == "" || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".json")) {
+			continue
+		}
+		data, err := exec.Command("git", "show", rev+":"+n).Output()
+		if err != nil {
+			return set, fmt.Errorf("git show %s:%s: %v", rev, n, err)
+		}
+		set.Add(source.Parse(rev+":"+strings.TrimPrefix(n, prefix), data))
+	}
+	return set, nil
+}
+
+func writeDiffText(w io.Writer, r diff.Report) {
+	if r.Empty() {
+		fmt.Fprintln(w, "No change in any edge or port.")
+		return
+	}
+	section := func(title string, l []diff.EdgeChange) {
+		if len(l) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "%s (%d):\n", title, len(l))
+		for _, c := range l {
+			fmt.Fprintf(w, "  %s\n    %s → %s\n", c.Edge, c.Before, c.After)
+			if c.Cause != "" && strings.HasPrefix(c.After, "fail") {
+				fmt.Fprintf(w, "    why: %s\n", c.Cause)
+			}
+		}
+	}
+	section("Edges that start failing", r.StartFailing)
+	section("Edges that stop failing", r.StopFailing)
+	section("Edges that lose mutual TLS", r.LostMTLS)
+	section("Edges that gain mutual TLS", r.GainedMTLS)
+	section("Other changed edges", r.Changed)
+	section("New edges", r.Added)
+	section("Removed edges", r.Removed)
+	if len(r.Ports) > 0 {
+		fmt.Fprintf(w, "Ports whose accepted modes change (%d):\n", len(r.Ports))
+		for _, p := range r.Ports {
+			mark := ""
+			if p.Weakens {
+				mark = "  ← now accepts plaintext"
+			}
+			fmt.Fprintf(w, "  %s: %s → %s%s\n", p.Port, p.Before, p.After, mark)
+		}
+	}
+}
+
+func writeDiffMarkdown(w io.Writer, r diff.Report) {
+	var b bytes.Buffer
+	verdict := "✅ no edge breaks"
+	if r.Breaks() {
+		verdict = "❌ this change breaks edges"
+	} else if r.Weakens() {
+		verdict = "⚠️ this change weakens mutual TLS"
+	}
+	fmt.Fprintf(&b, "### meshdoctor diff: %s\n\n| change | count |\n|---|---|\n", verdict)
+	rows := []struct {
+		name string
+		n    int
+	}{{"start failing", len(r.StartFailing)}, {"stop failing", len(r.StopFailing)}, {"lose mTLS", len(r.LostMTLS)},
+		{"gain mTLS", len(r.GainedMTLS)}, {"ports changing", len(r.Ports)}}
+	for _, row := range rows {
+		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
+	}
+	b.WriteString("\n<details><summary>Details</summary>\n\n```\n")
+	writeDiffText(&b, r)
+	b.WriteString("```\n</details>\n")
+	_, _ = w.Write(b.Bytes())
+}

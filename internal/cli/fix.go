@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/fix"
+	"github.com/meshdoctor/meshdoctor/report"
+	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newFix) }
+
+func newFix() *cobra.Command {
+	var in inputFlags
+	var output, outDir string
+	var filter fix.Filter
+	c := &cobra.Command{
+		Use:   "fix [flags] PATH... | -",
+		Short: "Propose least-privilege remediations for failing edges, each verified by the model",
+		Long: `fix proposes, for every failing edge, the remediations a mesh engineer would weigh —
+give the server a sidecar, restore the client's sidecar in the path, a DestinationRule or
+PeerAuthentication exception scoped to the port, or removing the DestinationRule that forces TLS —
+and verifies each by applying it to the model and re-judging every edge. Options are ranked by
+security first (a candidate that breaks an edge is never first), then blast radius, then size.
+
+  -o text   the ranked options, each with why, its security cost, what it fixes and breaks
+  -o yaml   the top option for every failing edge, as documents to apply on top of the input
+  -o helm   the same as Helm templates, one file per object, in --out-dir
+  -o json   the whole plan
+
+Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edges remain, 2 usage.`,
+		Example: `  meshdoctor fix examples/seed
+  meshdoctor fix examples/seed -o yaml > mtls-fix.yaml
+  meshdoctor fix ./k8s/ --edge staging-webs/auth-guard=otel-collector.monitoring:4317 --strategy pa-permissive-port -o helm --out-dir charts/otel-collector/templates`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if filter.Strategy != "" && !contains(fix.Strategies, filter.Strategy) {
+				return usageErr(fmt.Errorf("unknown strategy %q (one of %s)", filter.Strategy, strings.Join(fix.Strategies, ", ")))
+			}
+			set, err := readSet(args, cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			switch output {
+			case "text":
+				plans := fix.PlanAll(set, in.namespace, filter)
+				writeFixText(out, plans)
+				if len(plans) > 0 {
+					return problemsFound
+				}
+				return nil
+			case "json":
+				plans := fix.PlanAll(set, in.namespace, filter)
+				if err := report.JSON(out, map[string]any{"plans": plans}); err != nil {
+					return err
+				}
+				if len(plans) > 0 {
+					return problemsFound
+				}
+				return nil
+			case "yaml", "helm":
+				o := fix.TopChanges(set, in.namespace, filter)
+				if output == "yaml" {
+					fmt.Fprint(out, fix.YAML(o.Changes))
+				} else if err := writeHelm(outDir, o.Changes, cmd.ErrOrStderr()); err != nil {
+					return err
+				}
+				for _, a := range o.Applied {
+					fmt.Fprintln(cmd.ErrOrStderr(), "applied:", a)
+				}
+				for _, u := range o.Unfixed {
+					fmt.Fprintln(cmd.ErrOrStderr(), "no safe fix for:", u)
+				}
+				if len(o.Unfixed) > 0 {
+					return problemsFound
+				}
+				return nil
+			}
+			return usageErr(fmt.Errorf("unknown output %q (want text, yaml, helm or json)", output))
+		},
+	}
+	in.register(c)
+	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text, yaml, helm or json")
+	c.Flags().StringVar(&outDir, "out-dir", "", "with -o helm: the chart's templates folder to write into")
+	c.Flags().StringVar(&filter.Edge, "edge", "", "only this edge: ns/workload=host:port")
+	c.Flags().StringVar(&filter.Strategy, "strategy", "", "only this strategy: "+strings.Join(fix.Strategies, ", "))
+	return c
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// readSet reads manifests for commands that patch inputs (fix, diff).
+func readSet(paths []string, stdin io.Reader) (source.Set, error) {
+	if len(paths) == 0 {
+		return source.Set{}, usageErr(fmt.Errorf("no input: give files or folders of manifests, or - for stdin"))
+	}
+	set, err := source.ReadPaths(paths, stdin)
+	if err != nil {
+		return set, usageErr(err)
+	}
+	return set, nil
+}
+
+func writeHelm(dir string, changes []fix.Change, stderr io.Writer) error {
+	if dir == "" {
+		return usageErr(fmt.Errorf("-o helm needs --out-dir"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageErr(err)
+	}
+	for _, c := range changes {
+		if c.Action == "delete" {
+			fmt.Fprintf(stderr, "delete by hand (Helm cannot express it): kubectl delete %s %s -n %s   (%s)\n", strings.ToLower(c.Kind), c.Name, c.Namespace, c.Replaces)
+			continue
+		}
+		p := filepath.Join(dir, fix.HelmFileName(c))
+		if err := os.WriteFile(p, []byte(fix.HelmTemplate(c)), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "wrote", p)
+	}
+	return nil
+}
+
+func writeFixText(w io.Writer, plans []fix.Plan) {
+	if len(plans) == 0 {
+		fmt.Fprintln(w, "No failing edges: nothing to fix.")
+		return
+	}
+	for _, p := range plans {
+		fmt.Fprintf(w, "✗ %s — %d failing edge(s)\n", p.Target, len(p.Edges))
+		for _, e := range p.Edges {
+			fmt.Fprintf(w, "    from %s/%s: %s\n", e.Client.Namespace, e.Client.Workload, e.Cause)
+		}
+		for _, c := range p.Candidates {
+			v := c.Verification
+			fmt.Fprintf(w, "\n  %d. [%s] %s\n", c.Rank, c.Strategy, c.Title)
+			fmt.Fprintf(w, "     why:    %s\n", c.Why)
+			fmt.Fprintf(w, "     cost:   %s\n", c.Cost)
+			fmt.Fprintf(w, "     model:  fixes %d edge(s), breaks %d, still failing %d; %d edge(s) lose mTLS, %d gain it; %d port(s) start accepting plaintext; %d other edge(s) change\n",
+				len(v.Fixes), len(v.Breaks), len(v.StillFailing), len(v.Weakened), len(v.Strengthened), len(v.PlaintextPorts), v.Changed)
+			for _, b := range v.Breaks {
+				fmt.Fprintf(w, "     BREAKS: %s\n", b)
+			}
+			for _, pp := range v.PlaintextPorts {
+				fmt.Fprintf(w, "     plaintext: %s\n", pp)
+			}
+			for _, r := range v.Redundant {
+				fmt.Fprintf(w, "     redundant: %s\n", r)
+			}
+			for _, line := range strings.Split(strings.TrimRight(fix.YAML(c.Changes), "\n"), "\n") {
+				fmt.Fprintf(w, "       %s\n", line)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}

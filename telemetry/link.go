@@ -1,0 +1,157 @@
+package telemetry
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/inventory"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Link is one destination of a sender: the exports (signals) that go to
+// the same address, resolved to a Service port and the collectors behind it.
+type Link struct {
+	Sender  *Sender
+	Exports []Export
+	Host    string
+	Port    int32
+	// Local: the address is the pod itself (localhost); LocalCollector,
+	// when set, is the collector there.
+	Local bool
+	// Service and ServicePort are nil when the address names none; Problem says why.
+	Service     *inventory.Service
+	ServicePort *corev1.ServicePort
+	Hops        []Hop
+	Problem     string
+}
+
+// Hop is one backend of a link's Service port.
+type Hop struct {
+	Backend    *inventory.Workload
+	TargetPort int32
+	Collector  *Collector
+	Receiver   *Receiver // nil: no OTLP receiver listens on TargetPort (or not a collector)
+	Err        error
+}
+
+// SignalList is "traces,metrics,logs".
+func (l Link) SignalList() string {
+	var s []string
+	for _, e := range l.Exports {
+		s = append(s, string(e.Signal))
+	}
+	return strings.Join(s, ",")
+}
+
+// Protocol is the link's protocol (its exports share one).
+func (l Link) Protocol() Protocol { return l.Exports[0].Protocol }
+
+// TLS reports whether the exporter originates TLS.
+func (l Link) TLS() bool { return l.Exports[0].TLS }
+
+// URL is the first export's URL (per-signal paths differ only in /v1/<signal>).
+func (l Link) URL() string { return l.Exports[0].URL }
+
+// Because is every setting that decided the link, without repeats.
+func (l Link) Because() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range l.Exports {
+		for _, b := range e.Because {
+			if !seen[b] {
+				seen[b] = true
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+func (m *Model) link() {
+	for _, s := range m.Senders {
+		var order []string
+		groups := map[string]*Link{}
+		for _, e := range s.Exports {
+			key := fmt.Sprintf("%s|%d|%s|%v", e.Host, e.Port, e.Protocol, e.TLS)
+			if l, ok := groups[key]; ok {
+				l.Exports = append(l.Exports, e)
+				continue
+			}
+			order = append(order, key)
+			groups[key] = &Link{Sender: s, Exports: []Export{e}, Host: e.Host, Port: e.Port}
+		}
+		for _, k := range order {
+			l := groups[k]
+			m.resolve(l)
+			m.Links = append(m.Links, *l)
+		}
+	}
+}
+
+// resolve maps the link's host to a Service (the forms a pod in namespace
+// ns may use: name, name.ns, name.ns.svc, FQDN), its port, and backends.
+func (m *Model) resolve(l *Link) {
+	ns := l.Sender.Workload.Namespace
+	switch l.Host {
+	case "localhost", "127.0.0.1", "::1", "[::1]":
+		l.Local = true
+		if l.Sender.LocalCollector == nil {
+			l.Problem = "nothing in the pod listens on localhost: no collector container or sidecar"
+		}
+		return
+	case "":
+		l.Problem = "the endpoint " + l.URL() + " has no host"
+		return
+	}
+	if strings.HasPrefix(l.Host, "$(") {
+		l.Problem = "the host comes from " + l.Host + " (e.g. a node-local collector): not modelled"
+		return
+	}
+	parts := strings.Split(l.Host, ".")
+	domain := m.Inv.Mesh.DomainSuffix
+	var svc *inventory.Service
+	switch {
+	case len(parts) == 1:
+		svc = m.Service(ns, parts[0])
+	case len(parts) == 2, len(parts) == 3 && parts[2] == "svc",
+		len(parts) > 3 && parts[2] == "svc" && strings.Join(parts[3:], ".") == domain:
+		svc = m.Service(parts[1], parts[0])
+	}
+	if svc == nil {
+		if len(parts) <= 2 || strings.Contains(l.Host, ".svc") {
+			l.Problem = l.Host + " names no Service in the inputs"
+		} else {
+			l.Problem = l.Host + " is outside the cluster (not modelled)"
+		}
+		return
+	}
+	l.Service = svc
+	for i, p := range svc.Spec.Ports {
+		if p.Port == l.Port {
+			l.ServicePort = &svc.Spec.Ports[i]
+		}
+	}
+	if l.ServicePort == nil {
+		l.Problem = fmt.Sprintf("Service %s/%s has no port %d", svc.Namespace, svc.Name, l.Port)
+		return
+	}
+	for _, b := range m.Backends(svc) {
+		h := Hop{Backend: b}
+		h.TargetPort, h.Err = inventory.TargetPort(*l.ServicePort, b.Template)
+		if h.Err == nil {
+			h.Collector, h.Receiver = m.ReceiverAt(b, h.TargetPort)
+		}
+		l.Hops = append(l.Hops, h)
+	}
+}
+
+func linkLess(a, b Link) bool {
+	ka := []string{a.Sender.Workload.Namespace, a.Sender.Workload.Name, a.Sender.Container, a.Host}
+	kb := []string{b.Sender.Workload.Namespace, b.Sender.Workload.Name, b.Sender.Container, b.Host}
+	for i := range ka {
+		if ka[i] != kb[i] {
+			return ka[i] < kb[i]
+		}
+	}
+	return a.Port < b.Port
+}

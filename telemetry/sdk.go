@@ -1,0 +1,156 @@
+package telemetry
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/inventory"
+)
+
+// Default endpoints, per protocol. Spec protocol/exporter.md (v1.55):
+// "Endpoint (OTLP/HTTP) … Default: http://localhost:4318" and
+// "Endpoint (OTLP/gRPC) … Default: http://localhost:4317".
+const (
+	defaultGRPCEndpoint = "http://localhost:4317"
+	defaultHTTPEndpoint = "http://localhost:4318"
+)
+
+// sdkDefault is what an SDK does when nothing is configured.
+type sdkDefault struct {
+	protocol Protocol
+	signals  []Signal // exporters on by default
+	source   string   // where the fact comes from
+}
+
+// defaultsOf returns the defaults of sdk. operator is true when the
+// Operator injected the SDK (its images set their own defaults).
+func defaultsOf(sdk SDK, operator bool) sdkDefault {
+	all := []Signal{Traces, Metrics, Logs}
+	switch sdk.Lang {
+	case "java":
+		if major(sdk.Version) == 1 {
+			// Java agent 1.x: grpc to :4317; logs exporter off (enabled by
+			// default only from 2.0, same release notes).
+			return sdkDefault{GRPC, []Signal{Traces, Metrics}, "opentelemetry-java-instrumentation v2.0.0 release notes: the default was grpc before 2.0"}
+		}
+		// Java agent 2.x: opentelemetry-java-instrumentation v2.0.0 release
+		// notes, "The default OTLP protocol has been changed from grpc to
+		// http/protobuf" and "The OTLP logs exporter is now enabled by default".
+		src := "opentelemetry-java-instrumentation v2.0.0 release notes: http/protobuf by default since 2.0"
+		if sdk.Version == "" {
+			src += " (agent version unknown: 2.x assumed; 1.x used grpc on :4317)"
+		}
+		return sdkDefault{HTTPProtobuf, all, src}
+	case "python":
+		if operator {
+			// opentelemetry-operator #1328 sets OTEL_EXPORTER_OTLP_{TRACES,METRICS}_PROTOCOL=http/protobuf;
+			// opentelemetry.io docs/kubernetes/operator/automatic: "auto-instruments
+			// python services uses otlp with the http/protobuf protocol".
+			return sdkDefault{HTTPProtobuf, []Signal{Traces, Metrics}, "OpenTelemetry Operator Python injection sets http/protobuf (operator #1328; opentelemetry.io operator auto-instrumentation docs)"}
+		}
+		// opentelemetry-python-contrib opentelemetry-distro/src/opentelemetry/distro/__init__.py:
+		// os.environ.setdefault(OTEL_EXPORTER_OTLP_PROTOCOL, "grpc").
+		return sdkDefault{GRPC, []Signal{Traces, Metrics}, "opentelemetry-distro (opentelemetry-instrument) sets OTEL_EXPORTER_OTLP_PROTOCOL=grpc by default"}
+	case "nodejs":
+		if operator {
+			// opentelemetry.io docs/kubernetes/operator/automatic: "the
+			// Instrumentation resource that auto-instruments Node.js services
+			// uses otlp with the grpc protocol".
+			return sdkDefault{GRPC, []Signal{Traces, Metrics}, "OpenTelemetry Operator Node.js image exports with grpc (opentelemetry.io operator auto-instrumentation docs)"}
+		}
+		// opentelemetry-js experimental/packages/opentelemetry-sdk-node/src/utils.ts
+		// getOtlpProtocolFromEnv: … ?? 'http/protobuf'.
+		return sdkDefault{HTTPProtobuf, []Signal{Traces, Metrics}, "@opentelemetry/sdk-node getOtlpProtocolFromEnv defaults to http/protobuf"}
+	case "dotnet":
+		// opentelemetry-dotnet-instrumentation docs/config.md:
+		// OTEL_EXPORTER_OTLP_PROTOCOL default `http/protobuf`, endpoint
+		// http://localhost:4318. (The plain .NET SDK exporter,
+		// OpenTelemetry.Exporter.OpenTelemetryProtocol, defaults to grpc on
+		// :4317 — it is configured in code, so manifests cannot show it.)
+		return sdkDefault{HTTPProtobuf, all, "opentelemetry-dotnet-instrumentation docs/config.md: http/protobuf by default"}
+	case "go":
+		// go.opentelemetry.io/contrib/exporters/autoexport doc:
+		// OTEL_EXPORTER_OTLP_PROTOCOL "http/protobuf" (default); the Go
+		// auto-instrumentation (operator) also uses http/protobuf.
+		return sdkDefault{HTTPProtobuf, []Signal{Traces}, "Go autoexport / auto-instrumentation: http/protobuf by default"}
+	}
+	// Spec protocol/exporter.md: the default transport SHOULD be
+	// http/protobuf, but SDKs may keep grpc; an unknown SDK decides nothing.
+	return sdkDefault{Unknown, all, "SDK unknown: the spec leaves the default protocol to each SDK"}
+}
+
+func major(v string) int {
+	head, _, _ := strings.Cut(v, ".")
+	n, err := strconv.Atoi(head)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+var (
+	javaagentJar = regexp.MustCompile(`-javaagent:(\S+)`)
+	jarVersion   = regexp.MustCompile(`opentelemetry-javaagent[-_]v?(\d+\.\d+\.\d+)`)
+	imageTag     = regexp.MustCompile(`:v?(\d+\.\d+\.\d+[\w.-]*)$`)
+)
+
+// tagOf is the version in an image reference ("" when untagged or "latest").
+func tagOf(image string) string {
+	image, _, _ = strings.Cut(image, "@")
+	if m := imageTag.FindStringSubmatch(image); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// detectSDK recognises the SDK of a container from its command line,
+// environment hints and init containers (the Operator's copy step).
+func detectSDK(w *inventory.Workload, s settings, inst *Instrumentation, lang string) (SDK, bool) {
+	words := strings.Join(s.words, " ")
+	if lang != "" {
+		sdk := SDK{Lang: lang, Kind: lang + " (operator auto-instrumentation)", Hint: "instrumentation.opentelemetry.io/inject-" + lang}
+		if inst != nil {
+			sdk.Version = tagOf(inst.Image(lang))
+		}
+		if lang == "java" {
+			sdk.Kind = "java-agent (operator)"
+		}
+		return sdk, true
+	}
+	if m := javaagentJar.FindStringSubmatch(words); m != nil && strings.Contains(strings.ToLower(m[1]), "opentelemetry") {
+		sdk := SDK{Lang: "java", Kind: "java-agent", Hint: "-javaagent:" + m[1]}
+		if v := jarVersion.FindStringSubmatch(m[1]); v != nil {
+			sdk.Version = v[1]
+		}
+		for _, ic := range w.Template.Spec.InitContainers {
+			if sdk.Version == "" && (strings.Contains(ic.Image, "javaagent") || strings.Contains(ic.Image, "autoinstrumentation-java")) {
+				sdk.Version = tagOf(ic.Image)
+			}
+		}
+		return sdk, true
+	}
+	has := func(prefix string) bool {
+		for k := range s.env {
+			if strings.HasPrefix(k, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("OTEL_JAVAAGENT_") || len(s.props) > 0:
+		return SDK{Lang: "java", Kind: "java-agent", Hint: "OTEL_JAVAAGENT_* / -Dotel.*"}, true
+	case strings.Contains(words, "opentelemetry-instrument") || has("OTEL_PYTHON_"):
+		return SDK{Lang: "python", Kind: "python-distro", Hint: "opentelemetry-instrument / OTEL_PYTHON_*"}, true
+	case strings.Contains(s.env["NODE_OPTIONS"].value, "@opentelemetry/") || has("OTEL_NODE_"):
+		return SDK{Lang: "nodejs", Kind: "nodejs-sdk", Hint: "NODE_OPTIONS --require @opentelemetry/…"}, true
+	case has("OTEL_DOTNET_AUTO_") || strings.Contains(s.env["DOTNET_STARTUP_HOOKS"].value, "OpenTelemetry.AutoInstrumentation"):
+		return SDK{Lang: "dotnet", Kind: "dotnet-auto", Hint: "OTEL_DOTNET_AUTO_* / DOTNET_STARTUP_HOOKS"}, true
+	case has("OTEL_GO_AUTO_") || strings.Contains(s.image, "autoinstrumentation-go"):
+		return SDK{Lang: "go", Kind: "go-auto", Hint: "OTEL_GO_AUTO_*"}, true
+	case has("OTEL_EXPORTER_OTLP_") || s.env["OTEL_TRACES_EXPORTER"].value != "" || s.env["OTEL_SDK_DISABLED"].value != "":
+		return SDK{Lang: "unknown", Kind: "unknown SDK", Hint: "OTEL_* variables"}, true
+	}
+	return SDK{}, false
+}

@@ -1,0 +1,225 @@
+package telemetry
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/inventory"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// senders finds the exporting containers of w, and the collector the
+// Operator injects as a sidecar (sidecar.opentelemetry.io/inject).
+func (m *Model) senders(w *inventory.Workload) {
+	own := m.CollectorOf(w)
+	if local := m.sidecarCollector(w); local != nil {
+		m.Collectors = append(m.Collectors, local)
+		own = local
+	}
+	injections := m.injections(w)
+	for _, c := range w.Template.Spec.Containers {
+		if isCollectorImage(c.Image) {
+			continue
+		}
+		var inj *injection
+		for i := range injections {
+			if injectedContainers(w, injections[i].lang)[c.Name] {
+				inj = &injections[i]
+				break
+			}
+		}
+		var extra []corev1.EnvVar
+		var from, lang string
+		var inst *Instrumentation
+		if inj != nil {
+			lang, inst = inj.lang, inj.inst
+			if inst != nil {
+				extra = inst.Env(lang)
+				from = fmt.Sprintf("Instrumentation %s/%s, %s:%d, via %s", inst.Ref.Namespace, inst.Ref.Name, inst.Ref.File, inst.Ref.Line, inj.from)
+			}
+		}
+		s := m.containerSettings(w, c, extra, from)
+		sdk, ok := detectSDK(w, s, inst, lang)
+		if !ok {
+			continue
+		}
+		snd := &Sender{Workload: w, Container: c.Name, SDK: sdk, Instrumentation: inst, LocalCollector: own}
+		if inj != nil && inj.err != nil {
+			snd.Off = append(snd.Off, "not injected: "+inj.err.Error())
+			m.Senders = append(m.Senders, snd)
+			continue
+		}
+		snd.Exports, snd.Off = exports(s, sdk, inj != nil)
+		m.Senders = append(m.Senders, snd)
+	}
+}
+
+// exports derives each signal's exporter as the SDK does: the per-signal
+// endpoint as-is, else the generic one (+ /v1/<signal> for OTLP/HTTP), else
+// the SDK's default; per-signal protocol, else generic, else default.
+func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
+	java := sdk.Lang == "java"
+	def := defaultsOf(sdk, operator)
+	if v, ok := s.get("OTEL_SDK_DISABLED", java); ok && strings.EqualFold(v.value, "true") {
+		return nil, []string{"all signals: " + v.from}
+	}
+	var out []Export
+	var off []string
+	for _, sig := range Signals {
+		up := strings.ToUpper(string(sig))
+		if v, ok := s.get("OTEL_"+up+"_EXPORTER", java); ok {
+			if !hasOTLP(v.value) {
+				off = append(off, string(sig)+": "+v.from)
+				continue
+			}
+		} else if !containsSignal(def.signals, sig) {
+			off = append(off, fmt.Sprintf("%s: off by default (%s)", sig, def.source))
+			continue
+		}
+		e := Export{Signal: sig, Protocol: def.protocol}
+		if v, ok := s.get("OTEL_EXPORTER_OTLP_"+up+"_PROTOCOL", java); ok {
+			e.Protocol, e.Because = Protocol(v.value), append(e.Because, v.from)
+		} else if v, ok := s.get("OTEL_EXPORTER_OTLP_PROTOCOL", java); ok {
+			e.Protocol, e.Because = Protocol(v.value), append(e.Because, v.from)
+		} else {
+			e.Because = append(e.Because, "protocol "+string(def.protocol)+" by default: "+def.source)
+		}
+		if v, ok := s.get("OTEL_EXPORTER_OTLP_"+up+"_ENDPOINT", java); ok {
+			e.URL, e.Because = v.value, append(e.Because, v.from)
+		} else if v, ok := s.get("OTEL_EXPORTER_OTLP_ENDPOINT", java); ok {
+			e.URL, e.Because = v.value, append(e.Because, v.from)
+			if e.Protocol.HTTP() {
+				e.URL = strings.TrimRight(e.URL, "/") + "/v1/" + string(sig)
+			}
+		} else {
+			e.Default = true
+			e.URL = defaultGRPCEndpoint
+			if e.Protocol != GRPC {
+				e.URL = defaultHTTPEndpoint
+			}
+			if e.Protocol.HTTP() {
+				e.URL += "/v1/" + string(sig)
+			}
+			e.Because = append(e.Because, "endpoint "+e.URL+" by default (spec protocol/exporter.md)")
+		}
+		insecure := false
+		for _, k := range []string{"OTEL_EXPORTER_OTLP_" + up + "_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE"} {
+			if v, ok := s.get(k, java); ok {
+				insecure = strings.EqualFold(v.value, "true")
+				e.Because = append(e.Because, v.from)
+				break
+			}
+		}
+		for _, k := range []string{"CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"} {
+			for _, name := range []string{"OTEL_EXPORTER_OTLP_" + up + "_" + k, "OTEL_EXPORTER_OTLP_" + k} {
+				if v, ok := s.get(name, java); ok {
+					e.Because = append(e.Because, v.from)
+					break
+				}
+			}
+		}
+		e.Scheme, e.Host, e.Port = parseURL(e.URL)
+		// gRPC exporters take host:port without a scheme; then the spec's
+		// "insecure" option (default false) decides TLS.
+		e.TLS = e.Scheme == "https" || e.Scheme == "" && e.Protocol == GRPC && !insecure
+		out = append(out, e)
+	}
+	return out, off
+}
+
+func hasOTLP(list string) bool {
+	for _, x := range strings.Split(list, ",") {
+		if strings.TrimSpace(x) == "otlp" {
+			return true
+		}
+	}
+	return false
+}
+
+func containsSignal(list []Signal, s Signal) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parseURL reads scheme, host and port (the scheme's default when absent).
+func parseURL(raw string) (string, string, int32) {
+	if !strings.Contains(raw, "://") {
+		h, p := splitHostPort(raw, 0)
+		return "", strings.ToLower(h), p
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", 0
+	}
+	scheme := strings.ToLower(u.Scheme)
+	port := int32(0)
+	if p := u.Port(); p != "" {
+		n, _ := strconv.Atoi(p)
+		port = int32(n)
+	} else if scheme == "https" {
+		port = 443
+	} else if scheme == "http" {
+		port = 80
+	}
+	return scheme, strings.ToLower(u.Hostname()), port
+}
+
+// collectorSenders makes a sender of each collector's exporters: the next hop.
+func (m *Model) collectorSenders(c *Collector) {
+	if c.Workload == nil || c.Err != nil || len(c.Exporters) == 0 {
+		return
+	}
+	snd := &Sender{Workload: c.Workload, Container: c.Container, Collector: c,
+		SDK: SDK{Lang: "collector", Kind: "collector", Version: c.Version, Hint: c.ConfigFrom}}
+	for _, x := range c.Exporters {
+		for _, sig := range x.Signals {
+			e := Export{Signal: sig, Protocol: x.Protocol, URL: x.Endpoint, TLS: x.TLS,
+				Because: []string{fmt.Sprintf("exporter %s endpoint %s in %s", x.Name, x.Endpoint, c.ConfigFrom)}}
+			if x.Protocol.HTTP() && !strings.Contains(strings.TrimPrefix(x.Endpoint, "https://"), "/v1/") {
+				e.URL = strings.TrimRight(x.Endpoint, "/") + "/v1/" + string(sig)
+			}
+			e.Scheme, e.Host, e.Port = parseURL(e.URL)
+			if e.Port == 0 && x.Protocol == GRPC {
+				e.Port = 4317
+			}
+			snd.Exports = append(snd.Exports, e)
+		}
+	}
+	m.Senders = append(m.Senders, snd)
+}
+
+// sidecarCollector instantiates the sidecar-mode collector the Operator
+// injects into w (annotation on the pod, else on its Namespace: "true" is
+// the only sidecar collector of the namespace, else "name" or "ns/name").
+func (m *Model) sidecarCollector(w *inventory.Workload) *Collector {
+	const key = "sidecar.opentelemetry.io/inject"
+	v, ok := w.Template.Annotations[key]
+	if ns := m.Inv.Namespace(w.Namespace); !ok && ns != nil {
+		v, ok = ns.Annotations[key]
+	}
+	if !ok || v == "false" || v == "" {
+		return nil
+	}
+	var found []*Collector
+	for _, t := range m.sidecarTemplates {
+		switch {
+		case v == "true" && t.Ref.Namespace == w.Namespace,
+			t.Ref.Namespace == w.Namespace && t.Ref.Name == v,
+			t.Ref.Namespace+"/"+t.Ref.Name == v:
+			found = append(found, t)
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	c := *found[0]
+	c.Workload = w
+	c.Name = found[0].Name + " (sidecar in " + w.Kind + " " + w.Key() + ")"
+	return &c
+}
