@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"github.com/meshdoctor/meshdoctor/verdict"
 	"io"
 	"sort"
 	"strings"
@@ -25,6 +26,9 @@ type Diagnosis struct {
 	Next       []string          `json:"next"`   // commands to run
 	Targets    []string          `json:"targets"`
 	Sample     string            `json:"sample"` // the first event's text, cleaned and shortened
+	// Edges and Correlation are set by Correlate (explain --manifests).
+	Edges       []verdict.Edge `json:"edges,omitempty"`
+	Correlation string         `json:"correlation,omitempty"`
 }
 
 // Report is the result of reading one log.

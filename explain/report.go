@@ -51,6 +51,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, n := range d.Notes {
 			ew.printf("  Note:\n%s", wrap(n, "    "))
 		}
+		if d.Correlation != "" {
+			ew.printf("  In the manifests:\n%s", wrap(d.Correlation, "    "))
+			for _, e := range d.Edges {
+				ew.printf("    %-5s %s/%s → %s:%d (%s)\n", e.Outcome, e.Client.Namespace, e.Client.Workload, e.Server.Host, e.Server.Port, e.Category)
+			}
+		}
 		if len(d.Next) > 0 {
 			ew.printf("  Next:\n")
 			for _, n := range d.Next {

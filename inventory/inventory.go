@@ -5,6 +5,7 @@
 package inventory
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
@@ -21,6 +22,18 @@ type Ref struct {
 	Name      string `json:"name"`
 	File      string `json:"file"`
 	Line      int    `json:"line"`
+}
+
+// String is "Kind ns/name" ("Kind name" for cluster-scoped objects) at file:line.
+func (r Ref) String() string {
+	id := r.Name
+	if r.Namespace != "" {
+		id = r.Namespace + "/" + r.Name
+	}
+	if r.Line > 0 {
+		return fmt.Sprintf("%s %s (%s:%d)", r.Kind, id, r.File, r.Line)
+	}
+	return fmt.Sprintf("%s %s (%s)", r.Kind, id, r.File)
 }
 
 // Meta is what every inventory object shares.

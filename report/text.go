@@ -81,7 +81,7 @@ func edgeDetail(w io.Writer, e verdict.Edge, st Style) {
 	fmt.Fprintf(w, "  source:    %s\n", e.Source)
 	fmt.Fprintln(w, "  decided by:")
 	for _, d := range e.DecidedBy {
-		fmt.Fprintf(w, "    %s %s/%s  %s:%d\n", d.Kind, d.Namespace, d.Name, d.File, d.Line)
+		fmt.Fprintf(w, "    %s\n", d)
 	}
 }
 

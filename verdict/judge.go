@@ -79,7 +79,7 @@ func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance,
 			}
 			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: the TLS bytes are passed to the plaintext app")
 		default:
-			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar originates istio mTLS but nothing on the server side terminates it: "+a.Reason+". STRICT is not the cause")
+			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar originates istio mTLS ("+c.Reason+"), but nothing on the server side terminates it ("+a.Reason+"); STRICT is not the cause and the client did not bypass its sidecar")
 		}
 	case mesh.SendsHBONE:
 		if a.Accepts == mesh.AcceptsHBONE || a.Accepts == mesh.AcceptsHBONEPlaintext || a.Accepts == mesh.AcceptsIstioMTLS || a.Accepts == mesh.AcceptsIstioMTLSPlaintext {

@@ -9,8 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/explain"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
 func init() { commands = append(commands, newExplainCmd) }
@@ -18,7 +21,8 @@ func init() { commands = append(commands, newExplainCmd) }
 func newExplainCmd() *cobra.Command {
 	var (
 		output    string
-		manifests string
+		manifests []string
+		namespace string
 		list      bool
 		literals  bool
 	)
@@ -57,12 +61,20 @@ Exit status: 0 no known signature, 1 at least one diagnosis, 2 usage or unreadab
 				}
 				in = f
 			}
-			if manifests != "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "meshdoctor explain: note: correlation with --manifests %s is not available yet; targets are listed unmapped\n", manifests)
+			var edges []verdict.Edge
+			if len(manifests) > 0 {
+				set, err := readSet(manifests, nil)
+				if err != nil {
+					return err
+				}
+				edges = analysis.Run(inventory.Build(set, namespace), analysis.Options{}).Edges
 			}
 			rep, err := explain.Explain(in)
 			if err != nil {
 				return usageErr(fmt.Errorf("reading input: %w", err))
+			}
+			if len(manifests) > 0 {
+				explain.Correlate(rep, edges)
 			}
 			bw := bufio.NewWriter(out)
 			if output == "json" {
@@ -84,7 +96,8 @@ Exit status: 0 no known signature, 1 at least one diagnosis, 2 usage or unreadab
 	}
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
-	f.StringVar(&manifests, "manifests", "", "directory of Kubernetes/Istio manifests to map targets onto mesh edges (not available yet)")
+	f.StringSliceVar(&manifests, "manifests", nil, "manifests (files or folders, repeatable) to map the failure onto the mesh model's edges")
+	f.StringVarP(&namespace, "namespace", "n", "default", "namespace for manifest objects that do not name one")
 	f.BoolVar(&list, "list-signatures", false, "print the signature catalogue and exit")
 	f.BoolVar(&literals, "literals", false, "print the catalogue's match strings, one per line (for grep -F -f)")
 	_ = f.MarkHidden("literals")

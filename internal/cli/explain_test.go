@@ -76,9 +76,10 @@ func TestExplainExitCodes(t *testing.T) {
 	}
 }
 
-func TestExplainManifestsNote(t *testing.T) {
-	code, _, errs := run(t, seedLine, "explain", "--manifests", "./k8s", "-")
-	if code != ExitProblems || !strings.Contains(errs, "correlation") || !strings.Contains(errs, "not available yet") {
+// Unreadable manifests are an input error (exit 2), not a silent gap.
+func TestExplainManifestsMissing(t *testing.T) {
+	code, _, errs := run(t, seedLine, "explain", "--manifests", "./no-such-dir", "-")
+	if code != ExitUsage || !strings.Contains(errs, "no-such-dir") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
