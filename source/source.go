@@ -5,15 +5,18 @@ package source
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -127,9 +130,29 @@ func manifestFiles(root string) ([]string, error) {
 func Parse(file string, data []byte) Set {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	docs := splitDocuments(data)
+	parsed := make([]Set, len(docs))
+	// Documents are independent: convert them on every core, keep the order.
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				parsed[i] = parseDocument(file, docs[i])
+			}
+		}()
+	}
+	for i := range docs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	var out Set
-	for _, d := range splitDocuments(data) {
-		out.Add(parseDocument(file, d))
+	for _, p := range parsed {
+		out.Add(p)
 	}
 	return out
 }
@@ -216,7 +239,7 @@ func parseDocument(file string, d document) Set {
 		return Set{Problems: []Problem{{Origin: at, Message: "not a Kubernetes object: the document is not a mapping"}}}
 	}
 	var h header
-	if err := sigsyaml.Unmarshal(js, &h); err != nil {
+	if err := json.Unmarshal(js, &h); err != nil {
 		return Set{Problems: []Problem{{Origin: at, Message: "not a Kubernetes object: " + err.Error()}}}
 	}
 	if h.Kind == "" || h.APIVersion == "" {
@@ -237,7 +260,7 @@ func parseList(file string, d document, js []byte) Set {
 		Items []jsonRaw `json:"items"`
 	}
 	at := Origin{File: file, Line: d.bodyLine}
-	if err := sigsyaml.Unmarshal(js, &list); err != nil {
+	if err := json.Unmarshal(js, &list); err != nil {
 		return Set{Problems: []Problem{{Origin: at, Message: "malformed List: " + err.Error()}}}
 	}
 	lines := itemLines(d)
