@@ -20,6 +20,7 @@ var All = []*Check{
 	PAOrderDependent,
 	PANoEffect,
 	ProbeStrictNoRewrite,
+	StartupRace,
 	NamespaceNotInInputs,
 	ReferenceDangling,
 	OTLPProtocolMismatch,

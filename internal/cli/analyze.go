@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"errors"
 	"io"
 	"os"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/inventory"
-	"github.com/meshdoctor/meshdoctor/source"
 	"github.com/spf13/cobra"
 )
 
@@ -16,6 +14,7 @@ func init() { commands = append(commands, newAnalyze) }
 // inputFlags are the flags every command that reads manifests shares.
 type inputFlags struct {
 	namespace string
+	sources   sourceFlags // --chart, --kustomize, --cluster (inputs.go)
 }
 
 func (f *inputFlags) register(c *cobra.Command) {
@@ -24,12 +23,9 @@ func (f *inputFlags) register(c *cobra.Command) {
 
 // load reads paths ("-" is stdin) into an inventory; unreadable input is a usage error.
 func (f *inputFlags) load(paths []string, stdin io.Reader) (*inventory.Inventory, error) {
-	if len(paths) == 0 {
-		return nil, usageErr(errors.New("no input: give files or folders of manifests, or - for stdin"))
-	}
-	set, err := source.ReadPaths(paths, stdin)
+	set, err := f.sources.read(paths, stdin) // files, charts, kustomize, cluster
 	if err != nil {
-		return nil, usageErr(err)
+		return nil, err // already a usage error (exit 2)
 	}
 	return inventory.Build(set, f.namespace), nil
 }
@@ -72,6 +68,7 @@ Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
 		},
 	}
 	in.register(c)
+	in.sources.register(c) // after --namespace: after a --chart, -n is that chart's
 	c.Flags().StringVarP(&output, "output", "o", "text", analysisFormatHelp())
 	c.Flags().BoolVar(&opt.AllPairs, "all-pairs", false, "judge every workload × every Service port, not only declared edges")
 	return c

@@ -1,0 +1,182 @@
+// Package helm renders Helm charts in-process — as `helm template` would,
+// without a cluster and without the network — into a source.Set whose
+// objects point at the chart template that produced them.
+package helm
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/source"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/cli/values"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/getter"
+)
+
+// Chart is one release to render: a chart folder or packaged .tgz with its
+// own values, release name and namespace.
+type Chart struct {
+	Path       string   // chart folder or .tgz
+	ValueFiles []string // -f, merged in order after the chart's values.yaml
+	Set        []string // --set key=value, applied after the files
+	Release    string   // release name; "" means the chart's name
+	Namespace  string   // .Release.Namespace and the namespace of unnamespaced objects; "" means "default"
+}
+
+// Render renders c. A chart that cannot be loaded or rendered is an error
+// naming the chart (and the template, as Helm reports it); a rendered
+// document that is not a Kubernetes object is only a Problem.
+func Render(c Chart) (source.Set, error) {
+	ch, err := loader.Load(c.Path)
+	if err != nil {
+		return source.Set{}, fmt.Errorf("chart %s: %w", c.Path, err)
+	}
+	name := ch.Name()
+	fail := func(what string, err error) (source.Set, error) {
+		return source.Set{}, fmt.Errorf("chart %s (%s): %s: %w", name, c.Path, what, err)
+	}
+	if err := missingDependencies(ch); err != nil {
+		return fail("dependencies", err)
+	}
+	opts := values.Options{ValueFiles: c.ValueFiles, Values: c.Set}
+	// No getters: values files are local paths only, never URLs.
+	vals, err := opts.MergeValues(getter.Providers{})
+	if err != nil {
+		return fail("values", err)
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+		return fail("dependencies", err)
+	}
+	rel := chartutil.ReleaseOptions{Name: c.releaseName(ch), Namespace: c.namespace(), Revision: 1, IsInstall: true}
+	caps := chartutil.DefaultCapabilities.Copy()
+	if kv := ch.Metadata.KubeVersion; kv != "" && !chartutil.IsCompatibleRange(kv, caps.KubeVersion.String()) {
+		return fail("kubeVersion", fmt.Errorf("chart requires kubeVersion %s, incompatible with %s", kv, caps.KubeVersion.String()))
+	}
+	top, err := chartutil.ToRenderValues(ch, vals, rel, caps)
+	if err != nil {
+		return fail("values", err)
+	}
+	files, err := engine.Render(ch, top)
+	if err != nil {
+		return fail("render", err)
+	}
+	return collect(files, c.namespace()), nil
+}
+
+func (c Chart) releaseName(ch *chart.Chart) string {
+	if c.Release != "" {
+		return c.Release
+	}
+	return ch.Name()
+}
+
+func (c Chart) namespace() string {
+	if c.Namespace == "" {
+		return "default"
+	}
+	return c.Namespace
+}
+
+// missingDependencies mirrors helm's check: every dependency Chart.yaml
+// declares must be vendored under charts/ (nothing is downloaded).
+func missingDependencies(ch *chart.Chart) error {
+	have := map[string]bool{}
+	for _, d := range ch.Dependencies() {
+		have[d.Name()] = true
+	}
+	var missing []string
+	for _, d := range ch.Metadata.Dependencies {
+		if !have[d.Name] {
+			missing = append(missing, d.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("declared in Chart.yaml but not vendored under charts/ (run helm dependency build): %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// collect parses every rendered manifest in file order. Origins are
+// chart/<chart>/templates/<file> with the line inside the rendered file.
+func collect(files map[string]string, ns string) source.Set {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out source.Set
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "NOTES.txt" || strings.HasPrefix(base, "_") || strings.TrimSpace(files[n]) == "" {
+			continue
+		}
+		set := source.Parse("chart/"+n, []byte(files[n]))
+		for _, o := range set.Objects {
+			if isTestHook(o) {
+				continue
+			}
+			if o.Namespace == "" && !clusterScoped[o.Kind] {
+				o = withNamespace(o, ns)
+			}
+			out.Objects = append(out.Objects, o)
+		}
+		out.Problems = append(out.Problems, set.Problems...)
+	}
+	return out
+}
+
+// isTestHook reports `helm test` pods: they are not part of the release
+// that runs, so their connections are not edges of the mesh.
+func isTestHook(o source.Object) bool {
+	var m struct {
+		Metadata struct {
+			Annotations map[string]string `json:"annotations"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(o.JSON, &m) != nil {
+		return false
+	}
+	for _, h := range strings.Split(m.Metadata.Annotations["helm.sh/hook"], ",") {
+		if h = strings.TrimSpace(h); h == "test" || h == "test-success" || h == "test-failure" {
+			return true
+		}
+	}
+	return false
+}
+
+// withNamespace puts the release namespace into the object, as
+// `helm install -n` makes the API server do.
+func withNamespace(o source.Object, ns string) source.Object {
+	var m map[string]any
+	if json.Unmarshal(o.JSON, &m) != nil {
+		return o
+	}
+	md, _ := m["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		m["metadata"] = md
+	}
+	md["namespace"] = ns
+	js, err := json.Marshal(m)
+	if err != nil {
+		return o
+	}
+	o.Namespace, o.JSON = ns, js
+	return o
+}
+
+// clusterScoped are the common kinds that have no namespace.
+var clusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "StorageClass": true,
+	"ClusterRole": true, "ClusterRoleBinding": true, "CustomResourceDefinition": true,
+	"MutatingWebhookConfiguration": true, "ValidatingWebhookConfiguration": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"PriorityClass": true, "IngressClass": true, "RuntimeClass": true, "APIService": true,
+	"CSIDriver": true, "CSINode": true, "VolumeAttachment": true, "GatewayClass": true,
+}

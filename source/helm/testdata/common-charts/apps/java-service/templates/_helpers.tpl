@@ -1,0 +1,3 @@
+{{- define "java-service.labels" -}}
+app.kubernetes.io/name: {{ .name }}
+{{- end }}

@@ -1,0 +1,72 @@
+package kustomize
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOverlayPatchesBase(t *testing.T) {
+	start := time.Now()
+	set, err := Build("testdata/overlays/staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("built in %s", time.Since(start))
+	if len(set.Problems) > 0 {
+		t.Fatal(set.Problems)
+	}
+	// Input order; the line is the object's line in `kustomize build` output.
+	want := []string{
+		"kustomize:testdata/overlays/staging:1 apps/v1 Deployment staging-webs/auth-guard",
+		"kustomize:testdata/overlays/staging:29 v1 Service staging-webs/auth-guard",
+		"kustomize:testdata/overlays/staging:44 v1 Namespace /staging-webs",
+	}
+	var got []string
+	for _, o := range set.Objects {
+		got = append(got, fmt.Sprintf("%s %s %s %s/%s", o.Origin, o.APIVersion, o.Kind, o.Namespace, o.Name))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("objects:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	dep := string(set.Objects[0].JSON)
+	for _, w := range []string{`"replicas":3`, `"env":"staging"`, `"value":"http://otel-collector.monitoring.svc.cluster.local:4317"`} {
+		if !strings.Contains(dep, w) {
+			t.Errorf("deployment lacks %s: %s", w, dep)
+		}
+	}
+	if strings.Contains(dep, "localhost:4317") {
+		t.Errorf("base env not patched: %s", dep)
+	}
+}
+
+func TestRemoteBaseRefused(t *testing.T) {
+	start := time.Now()
+	_, err := Build("testdata/overlays/remote")
+	if !errors.Is(err, ErrRemote) || !strings.Contains(err.Error(), "https://github.com/example/platform//deploy/base?ref=v1.2.0") {
+		t.Fatalf("err = %v, want ErrRemote naming the URL", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %s: the network was tried", d)
+	}
+	if _, err := Build("github.com/example/platform/deploy?ref=main"); !errors.Is(err, ErrRemote) {
+		t.Errorf("remote root: %v", err)
+	}
+	if _, err := Build("testdata/nope"); err == nil {
+		t.Error("missing folder: no error")
+	}
+}
+
+func TestIsRemote(t *testing.T) {
+	for s, want := range map[string]bool{
+		"../base": false, "deployment.yaml": false, "https://example.com/x.yaml": true,
+		"git@github.com:org/repo.git//base": true, "github.com/org/repo/base?ref=v1": true,
+		"ssh://git@host/repo.git": true, "- op: replace\n  path: /x": false,
+	} {
+		if got := isRemote(s); got != want {
+			t.Errorf("isRemote(%q) = %v", s, got)
+		}
+	}
+}
