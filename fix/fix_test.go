@@ -1,15 +1,13 @@
 package fix
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/internal/scenario"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/source"
-	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // TestStrategies runs testdata/*.txtar. The comment says what the case
@@ -23,98 +21,65 @@ import (
 //	absent: <strategy>       not proposed
 //	applied-fixes-all        -o yaml's changes leave no failing edge and break none
 func TestStrategies(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("no cases")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var set source.Set
-			var want []string
-			for _, l := range strings.Split(string(ar.Comment), "\n") {
-				if p, ok := strings.CutPrefix(l, "use: "); ok {
-					set.Add(readPath(t, p))
-				}
-			}
-			for _, af := range ar.Files {
-				if af.Name == "want" {
-					want = splitWant(string(af.Data))
-					continue
-				}
-				set.Add(source.Parse(af.Name, af.Data))
-			}
-			plans := PlanAll(set, "default", Filter{})
-			if len(plans) == 0 {
-				t.Fatal("no failing target to fix")
-			}
-			cands := map[string]Candidate{}
-			for _, p := range plans {
-				for _, c := range p.Candidates {
-					if _, ok := cands[c.Strategy]; !ok {
-						cands[c.Strategy] = c
-					}
-				}
-			}
-			for _, w := range want {
-				kind, strat, _ := strings.Cut(w, ": ")
-				c, ok := cands[strat]
-				v := c.Verification
-				switch kind {
-				case "top":
-					if plans[0].Candidates[0].Strategy != strat {
-						t.Errorf("top = %s, want %s (%s)", plans[0].Candidates[0].Strategy, strat, names(plans[0].Candidates))
-					}
-				case "has":
-					if !ok || len(v.Breaks) > 0 || len(v.StillFailing) > 0 {
-						t.Errorf("%s: proposed=%v breaks=%v still=%v", strat, ok, v.Breaks, v.StillFailing)
-					}
-				case "breaks":
-					if !ok || len(v.Breaks) == 0 || c.Rank == 1 {
-						t.Errorf("%s: proposed=%v breaks=%v rank=%d", strat, ok, v.Breaks, c.Rank)
-					}
-				case "weakens":
-					if !ok || len(v.PlaintextPorts) == 0 {
-						t.Errorf("%s: proposed=%v plaintextPorts=%v", strat, ok, v.PlaintextPorts)
-					}
-				case "redundant":
-					if !ok || len(v.Redundant) == 0 {
-						t.Errorf("%s: proposed=%v redundant=%v", strat, ok, v.Redundant)
-					}
-				case "absent":
-					if ok {
-						t.Errorf("%s proposed, want absent", strat)
-					}
-				case "applied-fixes-all":
-					o := TopChanges(set, "default", Filter{})
-					after := analysis.Run(inventory.Build(Apply(set, "default", o.Changes), "default"), analysis.Options{})
-					if after.Summary.Failing != 0 || len(o.Unfixed) > 0 || o.Result.Breaks() {
-						t.Errorf("after -o yaml: %d failing, unfixed %v, breaks %v", after.Summary.Failing, o.Unfixed, o.Result.StartFailing)
-					}
-					// The YAML must read back as the same changes.
-					re := source.Parse("fix.yaml", []byte(YAML(o.Changes)))
-					if len(re.Problems) > 0 {
-						t.Errorf("fix YAML does not parse: %v", re.Problems)
-					}
-				default:
-					t.Fatalf("bad want line %q", w)
-				}
-			}
-		})
-	}
-}
-
-func splitWant(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
+	scenario.Run(t, "testdata", "..", func(t *testing.T, c scenario.Case) {
+		set, want := c.Set, c.Sections["want"]
+		plans := PlanAll(set, "default", Filter{})
+		if len(plans) == 0 {
+			t.Fatal("no failing target to fix")
 		}
-	}
-	return out
+		cands := map[string]Candidate{}
+		for _, p := range plans {
+			for _, c := range p.Candidates {
+				if _, ok := cands[c.Strategy]; !ok {
+					cands[c.Strategy] = c
+				}
+			}
+		}
+		for _, w := range want {
+			kind, strat, _ := strings.Cut(w, ": ")
+			c, ok := cands[strat]
+			v := c.Verification
+			switch kind {
+			case "top":
+				if plans[0].Candidates[0].Strategy != strat {
+					t.Errorf("top = %s, want %s (%s)", plans[0].Candidates[0].Strategy, strat, names(plans[0].Candidates))
+				}
+			case "has":
+				if !ok || len(v.Breaks) > 0 || len(v.StillFailing) > 0 {
+					t.Errorf("%s: proposed=%v breaks=%v still=%v", strat, ok, v.Breaks, v.StillFailing)
+				}
+			case "breaks":
+				if !ok || len(v.Breaks) == 0 || c.Rank == 1 {
+					t.Errorf("%s: proposed=%v breaks=%v rank=%d", strat, ok, v.Breaks, c.Rank)
+				}
+			case "weakens":
+				if !ok || len(v.PlaintextPorts) == 0 {
+					t.Errorf("%s: proposed=%v plaintextPorts=%v", strat, ok, v.PlaintextPorts)
+				}
+			case "redundant":
+				if !ok || len(v.Redundant) == 0 {
+					t.Errorf("%s: proposed=%v redundant=%v", strat, ok, v.Redundant)
+				}
+			case "absent":
+				if ok {
+					t.Errorf("%s proposed, want absent", strat)
+				}
+			case "applied-fixes-all":
+				o := TopChanges(set, "default", Filter{})
+				after := analysis.Run(inventory.Build(Apply(set, "default", o.Changes), "default"), analysis.Options{})
+				if after.Summary.Failing != 0 || len(o.Unfixed) > 0 || o.Result.Breaks() {
+					t.Errorf("after -o yaml: %d failing, unfixed %v, breaks %v", after.Summary.Failing, o.Unfixed, o.Result.StartFailing)
+				}
+				// The YAML must read back as the same changes.
+				re := source.Parse("fix.yaml", []byte(YAML(o.Changes)))
+				if len(re.Problems) > 0 {
+					t.Errorf("fix YAML does not parse: %v", re.Problems)
+				}
+			default:
+				t.Fatalf("bad want line %q", w)
+			}
+		}
+	})
 }
 
 func names(cs []Candidate) string {
@@ -123,13 +88,4 @@ func names(cs []Candidate) string {
 		n = append(n, c.Strategy)
 	}
 	return strings.Join(n, ",")
-}
-
-func readPath(t *testing.T, p string) source.Set {
-	t.Helper()
-	set, err := source.ReadPaths([]string{filepath.Join("..", p)}, os.Stdin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
 }
