@@ -2,13 +2,10 @@ package lab
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -140,22 +137,4 @@ func (e *env) pipe(a, b net.Conn) {
 	_ = a.Close()
 	_ = b.Close()
 	<-done
-}
-
-// hungUp reports a peer that closed or reset instead of answering.
-func hungUp(err error) bool {
-	if err == nil {
-		return false
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
-		return true
-	}
-	s := err.Error()
-	for _, n := range []string{"connection reset by peer", "broken pipe", "EOF", "error reading server preface", "connection closed"} {
-		if strings.Contains(s, n) {
-			return true
-		}
-	}
-	return false
 }

@@ -159,7 +159,7 @@ func realCategory(err error, cs *clientSidecar, c Client) category.Category {
 		}
 	}
 	cat := probe.Classify(err)
-	if cat == category.Other && c.Sends == mesh.SendsPlaintext && hungUp(err) {
+	if cat == category.Other && c.Sends == mesh.SendsPlaintext && probe.ClosedEarly(err) {
 		return category.PlaintextToTLS
 	}
 	return cat

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/meshdoctor/meshdoctor/probe"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -95,20 +96,6 @@ type exportResult struct {
 	httpStatus int
 }
 
-// statusRecorder keeps the last HTTP status, which the exporter's error may hide.
-type statusRecorder struct {
-	base   *http.Transport
-	status atomic.Int64
-}
-
-func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := s.base.RoundTrip(req)
-	if resp != nil {
-		s.status.Store(int64(resp.StatusCode))
-	}
-	return resp, err
-}
-
 // export is the client app: the OpenTelemetry SDK exporter, retries off and
 // a bounded timeout, sending one span to addr (TLS when cfg is set).
 func export(ctx context.Context, otlp, addr string, cfg *tls.Config, timeout time.Duration) exportResult {
@@ -117,7 +104,7 @@ func export(ctx context.Context, otlp, addr string, cfg *tls.Config, timeout tim
 	var res exportResult
 	var exp sdktrace.SpanExporter
 	var err error
-	var rec *statusRecorder
+	var rec *probe.StatusRecorder
 	if otlp == "grpc" {
 		opts := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(addr), otlptracegrpc.WithTimeout(timeout),
 			otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{Enabled: false})}
@@ -128,9 +115,9 @@ func export(ctx context.Context, otlp, addr string, cfg *tls.Config, timeout tim
 		}
 		exp, err = otlptracegrpc.New(ctx, opts...)
 	} else {
-		rec = &statusRecorder{base: &http.Transport{DialContext: (&net.Dialer{Timeout: timeout}).DialContext,
+		rec = &probe.StatusRecorder{Base: &http.Transport{DialContext: (&net.Dialer{Timeout: timeout}).DialContext,
 			TLSClientConfig: cfg, ForceAttemptHTTP2: cfg != nil, TLSHandshakeTimeout: timeout}}
-		defer rec.base.CloseIdleConnections()
+		defer rec.Base.CloseIdleConnections()
 		opts := []otlptracehttp.Option{otlptracehttp.WithEndpoint(addr), otlptracehttp.WithURLPath("/v1/traces"),
 			otlptracehttp.WithTimeout(timeout), otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}),
 			otlptracehttp.WithHTTPClient(&http.Client{Transport: rec, Timeout: timeout})}
@@ -151,7 +138,7 @@ func export(ctx context.Context, otlp, addr string, cfg *tls.Config, timeout tim
 	if otlp == "grpc" {
 		res.grpcCode = status.Code(res.err).String()
 	} else {
-		res.httpStatus = int(rec.status.Load())
+		res.httpStatus = rec.Status()
 	}
 	return res
 }

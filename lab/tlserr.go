@@ -137,7 +137,7 @@ func connectFailure(err error, sent string) *upstreamFailure {
 // errors say it (probe.Classify); a peer that hung up on plaintext is a
 // TLS-only listener refusing it.
 func (f *upstreamFailure) category() category.Category {
-	if f.sent == "plaintext" && hungUp(f.err) {
+	if f.sent == "plaintext" && probe.ClosedEarly(f.err) {
 		return category.PlaintextToTLS
 	}
 	return probe.Classify(f.err)

@@ -149,8 +149,8 @@ func classifyText(s string) category.Category {
 	return category.Other
 }
 
-// closedEarly reports a peer that hung up or reset instead of answering.
-func closedEarly(err error) bool {
+// ClosedEarly reports a peer that hung up or reset instead of answering.
+func ClosedEarly(err error) bool {
 	if err == nil {
 		return false
 	}
@@ -159,7 +159,7 @@ func closedEarly(err error) bool {
 		return true
 	}
 	s := err.Error()
-	for _, n := range []string{"connection reset by peer", "broken pipe", "EOF", "error reading server preface"} {
+	for _, n := range []string{"connection reset by peer", "broken pipe", "EOF", "error reading server preface", "connection closed"} {
 		if strings.Contains(s, n) {
 			return true
 		}

@@ -55,11 +55,11 @@ func TestClassify(t *testing.T) {
 func TestClosedEarly(t *testing.T) {
 	for _, err := range []error{io.EOF, &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)},
 		errors.New(`connection error: desc = "error reading server preface: EOF"`)} {
-		if !closedEarly(err) {
-			t.Errorf("closedEarly(%v) = false", err)
+		if !ClosedEarly(err) {
+			t.Errorf("ClosedEarly(%v) = false", err)
 		}
 	}
-	if closedEarly(context.DeadlineExceeded) || closedEarly(nil) {
+	if ClosedEarly(context.DeadlineExceeded) || ClosedEarly(nil) {
 		t.Error("a timeout is not a hang-up")
 	}
 }

@@ -108,14 +108,17 @@ func (r *runner) exportGRPC(ctx context.Context, tlsCfg *tls.Config, info *Expor
 	return err
 }
 
-// statusRecorder keeps the last HTTP status, which the exporter's error hides for retryable codes.
-type statusRecorder struct {
-	base   *http.Transport
+// StatusRecorder keeps the last HTTP status, which the OTLP exporter's error hides for retryable codes.
+type StatusRecorder struct {
+	Base   *http.Transport
 	status atomic.Int64
 }
 
-func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := s.base.RoundTrip(req)
+// Status is the last HTTP status seen (0 when none).
+func (s *StatusRecorder) Status() int { return int(s.status.Load()) }
+
+func (s *StatusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.Base.RoundTrip(req)
 	if resp != nil {
 		s.status.Store(int64(resp.StatusCode))
 	}
@@ -123,11 +126,11 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (r *runner) exportHTTP(ctx context.Context, tlsCfg *tls.Config, info *ExportInfo) error {
-	rt := &statusRecorder{base: &http.Transport{ // no Proxy: the probe tests the direct path
+	rt := &StatusRecorder{Base: &http.Transport{ // no Proxy: the probe tests the direct path
 		DialContext: (&net.Dialer{}).DialContext, TLSClientConfig: tlsCfg,
 		ForceAttemptHTTP2: true, TLSHandshakeTimeout: r.opts.Timeout,
 	}}
-	defer rt.base.CloseIdleConnections()
+	defer rt.Base.CloseIdleConnections()
 	opts := []otlptracehttp.Option{
 		otlptracehttp.WithEndpoint(r.opts.Target.Address),
 		otlptracehttp.WithURLPath(r.urlPath()),
@@ -143,7 +146,7 @@ func (r *runner) exportHTTP(ctx context.Context, tlsCfg *tls.Config, info *Expor
 	}
 	defer shutdown(exp)
 	err = sendSpan(ctx, exp, r.opts.Target.Raw)
-	info.HTTPStatus = int(rt.status.Load())
+	info.HTTPStatus = rt.Status()
 	if err != nil && strings.Contains(err.Error(), "no healthy upstream") {
 		return withCategory(category.NoRoute, err)
 	}

@@ -88,7 +88,7 @@ func (r *runner) do(name string, f func(ctx context.Context, s *Step) error) Ste
 	s.OK = err == nil
 	if err != nil {
 		s.Category = Classify(err)
-		s.closed = closedEarly(err)
+		s.closed = ClosedEarly(err)
 		s.Detail = joinDetail(s.Detail, err.Error())
 	}
 	r.rep.Steps = append(r.rep.Steps, s)

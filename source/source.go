@@ -297,3 +297,22 @@ func itemLines(d document) []int {
 	}
 	return nil
 }
+
+// WithNamespace writes ns into the object's metadata, as the API server does
+// for an object applied with -n (used for chart releases and overlays).
+func WithNamespace(o Object, ns string) Object {
+	var m map[string]any
+	if json.Unmarshal(o.JSON, &m) != nil {
+		return o
+	}
+	md, _ := m["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		m["metadata"] = md
+	}
+	md["namespace"] = ns
+	if js, err := json.Marshal(m); err == nil {
+		o.Namespace, o.JSON = ns, js
+	}
+	return o
+}

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/source"
@@ -29,7 +28,7 @@ func assemble(live []item, overlay source.Set, overlayNS string) source.Set {
 	replace := map[string]bool{}
 	for _, o := range overlay.Objects {
 		if o.Namespace == "" && o.Kind != "Namespace" && overlayNS != "" {
-			o = withNamespace(o, overlayNS)
+			o = source.WithNamespace(o, overlayNS)
 		}
 		replace[key(groupOf(o.APIVersion), o.Kind, o.Namespace, o.Name)] = true
 		out.Objects = append(out.Objects, o)
@@ -111,22 +110,4 @@ func groupOf(apiVersion string) string {
 		return apiVersion[:i]
 	}
 	return ""
-}
-
-// withNamespace writes ns into an overlay object, as kubectl apply -n would.
-func withNamespace(o source.Object, ns string) source.Object {
-	var m map[string]any
-	if json.Unmarshal(o.JSON, &m) != nil {
-		return o
-	}
-	md, _ := m["metadata"].(map[string]any)
-	if md == nil {
-		md = map[string]any{}
-		m["metadata"] = md
-	}
-	md["namespace"] = ns
-	if js, err := json.Marshal(m); err == nil {
-		o.Namespace, o.JSON = ns, js
-	}
-	return o
 }

@@ -122,7 +122,7 @@ func collect(files map[string]string, ns string) source.Set {
 				continue
 			}
 			if o.Namespace == "" && !clusterScoped[o.Kind] {
-				o = withNamespace(o, ns)
+				o = source.WithNamespace(o, ns)
 			}
 			out.Objects = append(out.Objects, o)
 		}
@@ -148,27 +148,6 @@ func isTestHook(o source.Object) bool {
 		}
 	}
 	return false
-}
-
-// withNamespace puts the release namespace into the object, as
-// `helm install -n` makes the API server do.
-func withNamespace(o source.Object, ns string) source.Object {
-	var m map[string]any
-	if json.Unmarshal(o.JSON, &m) != nil {
-		return o
-	}
-	md, _ := m["metadata"].(map[string]any)
-	if md == nil {
-		md = map[string]any{}
-		m["metadata"] = md
-	}
-	md["namespace"] = ns
-	js, err := json.Marshal(m)
-	if err != nil {
-		return o
-	}
-	o.Namespace, o.JSON = ns, js
-	return o
 }
 
 // clusterScoped are the common kinds that have no namespace.
