@@ -60,8 +60,17 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(w, "\nFindings:")
+		shown := 0
 		for _, f := range r.Findings {
+			// Failing edges are detailed above; the JSON, SARIF and Markdown keep them.
+			if f.Code == check.EdgeFails.Code {
+				continue
+			}
+			shown++
 			fmt.Fprintf(w, "  %s %s %s: %s\n      at %s\n", sev(f.Severity, st), f.Code, f.Check, f.Message, loc(f))
+		}
+		if n := len(r.Findings) - shown; n > 0 {
+			fmt.Fprintf(w, "  (%d %s findings: the failing edges above)\n", n, check.EdgeFails.Name)
 		}
 	}
 	s := r.Summary
