@@ -92,11 +92,12 @@ func less(a, b Candidate) bool {
 }
 
 type discoverer struct {
-	inv        *inventory.Inventory
-	res        Result
-	byKey      map[string]int // candidate key → index in res.Candidates
-	configMaps map[string]*inventory.ConfigMap
-	tel        *telemetry.Model
+	inv          *inventory.Inventory
+	res          Result
+	byKey        map[string]int // candidate key → index in res.Candidates
+	configMaps   map[string]*inventory.ConfigMap
+	seenDangling map[string]bool
+	tel          *telemetry.Model
 }
 
 func (d *discoverer) add(w *inventory.Workload, s *inventory.Service, p corev1.ServicePort, source string, appTLS, telemetry bool) {

@@ -44,14 +44,14 @@ func (d *discoverer) reference(w *inventory.Workload, v value, tok string, r Ref
 	s := Resolve(d.inv, w.Namespace, r.Host)
 	if s == nil {
 		if looksInCluster(r.Host, d.inv.Mesh.DomainSuffix) || telemetry && r.Host != "localhost" && !strings.Contains(r.Host, ".com") {
-			d.res.Dangling = append(d.res.Dangling, Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry,
+			d.dangling(Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry,
 				Reason: fmt.Sprintf("%s names no Service in the inputs", r.Host)})
 		}
 		return
 	}
 	p, err := pickPort(s, r)
 	if err != nil {
-		d.res.Dangling = append(d.res.Dangling, Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry, Reason: err.Error()})
+		d.dangling(Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry, Reason: err.Error()})
 		return
 	}
 	label := v.where
@@ -134,4 +134,17 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// dangling records a miss once per client and value (a ConfigMap may be both
+// mounted and imported with envFrom).
+func (d *discoverer) dangling(x Dangling) {
+	k := x.Client.Kind + "/" + x.Client.Key() + "|" + x.Value
+	if d.seenDangling == nil {
+		d.seenDangling = map[string]bool{}
+	}
+	if !d.seenDangling[k] {
+		d.seenDangling[k] = true
+		d.res.Dangling = append(d.res.Dangling, x)
+	}
 }

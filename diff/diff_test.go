@@ -1,0 +1,41 @@
+package diff
+
+import (
+	"testing"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/verdict"
+)
+
+func edge(client string, outcome verdict.Outcome, mtls bool) verdict.Edge {
+	return verdict.Edge{Client: verdict.Client{Namespace: "a", Workload: client, Kind: "Deployment"},
+		Server: verdict.Server{Namespace: "b", Service: "s", Port: 80, Workload: "s"}, Outcome: outcome, MTLS: mtls,
+		ClientSends: "istio-mtls", ServerAccepts: "istio-mtls"}
+}
+
+func TestCompare(t *testing.T) {
+	before := analysis.Result{Edges: []verdict.Edge{
+		edge("breaks", verdict.OK, true), edge("heals", verdict.Fail, false),
+		edge("weakens", verdict.OK, true), edge("gone", verdict.OK, false), edge("same", verdict.OK, true)}}
+	after := analysis.Result{Edges: []verdict.Edge{
+		edge("breaks", verdict.Fail, false), edge("heals", verdict.OK, true),
+		edge("weakens", verdict.OK, false), edge("new", verdict.Fail, false), edge("same", verdict.OK, true)}}
+	ports := func(accepts string) []analysis.PortAcceptance {
+		return []analysis.PortAcceptance{{Namespace: "b", Workload: "s", Kind: "Deployment", TargetPort: 8080, Accepts: accepts}}
+	}
+	r := Compare(before, after, ports("istio-mtls"), ports("istio-mtls+plaintext"))
+	count := map[string]int{"start": len(r.StartFailing), "stop": len(r.StopFailing), "lost": len(r.LostMTLS),
+		"added": len(r.Added), "removed": len(r.Removed), "ports": len(r.Ports), "changed": len(r.Changed)}
+	want := map[string]int{"start": 2, "stop": 1, "lost": 1, "added": 1, "removed": 1, "ports": 1, "changed": 0}
+	for k, v := range want {
+		if count[k] != v {
+			t.Errorf("%s = %d, want %d (%+v)", k, count[k], v, r)
+		}
+	}
+	if !r.Breaks() || !r.Weakens() || !r.Ports[0].Weakens {
+		t.Errorf("breaks=%v weakens=%v", r.Breaks(), r.Weakens())
+	}
+	if e := Compare(before, before, ports("x"), ports("x")); !e.Empty() || e.Breaks() || e.Weakens() {
+		t.Errorf("an unchanged input must compare empty: %+v", e)
+	}
+}
