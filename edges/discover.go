@@ -97,6 +97,7 @@ type discoverer struct {
 	byKey        map[string]int // candidate key → index in res.Candidates
 	configMaps   map[string]*inventory.ConfigMap
 	seenDangling map[string]bool
+	external     map[string]*inventory.Service
 	tel          *telemetry.Model
 }
 

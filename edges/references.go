@@ -105,9 +105,11 @@ func Resolve(inv *inventory.Inventory, ns, host string) *inventory.Service {
 	case len(parts) == 1:
 		return inv.ServiceByHost(host + "." + ns + ".svc." + domain)
 	case len(parts) == 2, len(parts) == 3 && parts[2] == "svc":
-		return inv.ServiceByHost(parts[0] + "." + parts[1] + ".svc." + domain)
+		if s := inv.ServiceByHost(parts[0] + "." + parts[1] + ".svc." + domain); s != nil {
+			return s
+		}
 	}
-	return inv.ServiceByHost(host)
+	return inv.ServiceByHost(host) // a full name, or a ServiceEntry host such as example.com
 }
 
 // looksInCluster reports whether a host is meant for in-cluster DNS, so

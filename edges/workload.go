@@ -2,10 +2,12 @@ package edges
 
 import (
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -42,6 +44,9 @@ func (d *discoverer) workload(w *inventory.Workload) {
 
 func (d *discoverer) reference(w *inventory.Workload, v value, tok string, r Ref, telemetry bool) {
 	s := Resolve(d.inv, w.Namespace, r.Host)
+	if s == nil {
+		s = d.unregistered(w, r)
+	}
 	if s == nil {
 		if looksInCluster(r.Host, d.inv.Mesh.DomainSuffix) || telemetry && r.Host != "localhost" && !strings.Contains(r.Host, ".com") {
 			d.dangling(Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry,
@@ -147,4 +152,40 @@ func (d *discoverer) dangling(x Dangling) {
 		d.seenDangling[k] = true
 		d.res.Dangling = append(d.res.Dangling, x)
 	}
+}
+
+// unregistered returns an external host that no ServiceEntry registers, for
+// a client whose outbound policy is REGISTRY_ONLY: there the mesh drops it
+// (BlackHoleCluster), which is worth an edge. Under ALLOW_ANY it passes
+// through untouched and is not listed.
+func (d *discoverer) unregistered(w *inventory.Workload, r Ref) *inventory.Service {
+	port := r.Port
+	if port == 0 {
+		port = defaultPort(r.Scheme)
+	}
+	if port == 0 || !strings.Contains(r.Host, ".") || net.ParseIP(r.Host) != nil ||
+		looksInCluster(r.Host, d.inv.Mesh.DomainSuffix) || !d.registryOnly(w) {
+		return nil
+	}
+	if d.external == nil {
+		d.external = map[string]*inventory.Service{}
+	}
+	key := fmt.Sprintf("%s:%d", r.Host, port)
+	if s, ok := d.external[key]; ok {
+		return s
+	}
+	s := &inventory.Service{Meta: inventory.Meta{Kind: "ExternalHost", Name: r.Host},
+		External: &inventory.ExternalHost{Host: r.Host}}
+	s.Spec.Ports = []corev1.ServicePort{{Name: r.Scheme, Port: port}}
+	d.external[key] = s
+	return s
+}
+
+// registryOnly is the client's effective outbound policy: its Sidecar's, else the mesh's.
+func (d *discoverer) registryOnly(w *inventory.Workload) bool {
+	sc := mesh.SidecarFor(d.inv.Sidecars, w.Namespace, w.Template.Labels, d.inv.Mesh.RootNamespace)
+	if sc != nil && sc.Spec.GetOutboundTrafficPolicy() != nil {
+		return sc.Spec.GetOutboundTrafficPolicy().GetMode().String() == "REGISTRY_ONLY"
+	}
+	return d.inv.Mesh.OutboundRegistryOnly
 }

@@ -6,12 +6,14 @@ package inventory
 
 import (
 	"fmt"
+	"strings"
 	"sort"
 	"time"
 
 	"github.com/meshdoctor/meshdoctor/source"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // Ref names an object and where it was read: the provenance carried by every
@@ -70,17 +72,32 @@ type Workload struct {
 	Live bool
 }
 
-// Service is a Kubernetes Service.
+// Service is a Kubernetes Service, or a host outside the cluster's Services
+// (External set): a ServiceEntry host, or one dialled without any entry.
 type Service struct {
 	Meta
-	Spec corev1.ServiceSpec
+	Spec     corev1.ServiceSpec
+	External *ExternalHost
+}
+
+// ExternalHost describes a Service that is not a Kubernetes Service.
+type ExternalHost struct {
+	Host string
+	// Entry is the ServiceEntry that registers the host; nil when none does.
+	Entry *ServiceEntry
+	// MeshInternal is location MESH_INTERNAL (auto mTLS may apply).
+	MeshInternal bool
 }
 
 // Headless reports clusterIP: None (Istio's Passthrough resolution).
 func (s *Service) Headless() bool { return s.Spec.ClusterIP == corev1.ClusterIPNone }
 
-// Host is the service's fully qualified name.
+// Host is the service's fully qualified name (the external host itself for
+// ServiceEntry and unregistered hosts).
 func (s *Service) Host(domain string) string {
+	if s.External != nil {
+		return s.External.Host
+	}
 	return s.Name + "." + s.Namespace + ".svc." + domain
 }
 
@@ -104,6 +121,8 @@ type Inventory struct {
 	Namespaces          map[string]*Namespace
 	Workloads           []*Workload
 	Services            []*Service
+	// ServiceEntryHosts are the hosts ServiceEntries register, as Services.
+	ServiceEntryHosts []*Service
 	ConfigMaps          []*ConfigMap
 	ServiceEntries      []*ServiceEntry
 	Sidecars            []*Sidecar
@@ -170,5 +189,22 @@ func (inv *Inventory) index() {
 	inv.servicesByHost = make(map[string]*Service, len(inv.Services))
 	for _, s := range inv.Services {
 		inv.servicesByHost[s.Host(inv.Mesh.DomainSuffix)] = s
+	}
+	inv.ServiceEntryHosts = nil
+	for _, se := range inv.ServiceEntries {
+		for _, h := range se.Spec.GetHosts() {
+			if strings.HasPrefix(h, "*") || inv.servicesByHost[h] != nil {
+				continue // wildcards name no single host; a Kubernetes Service wins
+			}
+			s := &Service{Meta: se.Meta, External: &ExternalHost{Host: h, Entry: se,
+				MeshInternal: se.Spec.GetLocation().String() == "MESH_INTERNAL"}}
+			s.Name = h
+			for _, p := range se.Spec.GetPorts() {
+				s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: p.GetName(), Port: int32(p.GetNumber()),
+					TargetPort: intstr.FromInt32(int32(p.GetTargetPort()))})
+			}
+			inv.ServiceEntryHosts = append(inv.ServiceEntryHosts, s)
+			inv.servicesByHost[h] = s
+		}
 	}
 }

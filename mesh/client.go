@@ -70,7 +70,8 @@ func refOf(pa *inventory.PeerAuthentication) []inventory.Ref {
 	return []inventory.Ref{pa.Ref()}
 }
 
-// ClientSends is the consolidated client rule of §3.4. Istio:
+// ClientSends is the consolidated client rule of §3.4. Where the proxy adds
+// no TLS, the wire carries the app's own bytes (plaintext, or the app's TLS). Istio:
 // cluster_traffic_policy.go applyTrafficPolicy → cluster_tls.go
 // buildUpstreamTLSSettings; xds/endpoints/mtls_checker.go checkMtlsEnabled.
 func ClientSends(in ClientInput) ClientDecision {
@@ -104,14 +105,14 @@ func ClientSends(in ClientInput) ClientDecision {
 	}
 	switch {
 	case !in.AutoMtls:
-		return ClientDecision{Sends: SendsPlaintext, Reason: "no DestinationRule tls and enableAutoMtls is false", DecidedBy: drRefs}
+		return ClientDecision{Sends: appBytes(in), Reason: "no DestinationRule tls and enableAutoMtls is false", DecidedBy: drRefs}
 	case in.MeshExternal:
-		return ClientDecision{Sends: SendsPlaintext, Reason: "auto mTLS never applies to a MESH_EXTERNAL service", DecidedBy: drRefs}
+		return ClientDecision{Sends: appBytes(in), Reason: "auto mTLS never applies to a MESH_EXTERNAL service", DecidedBy: drRefs}
 	case in.NsMode == Disable:
-		return ClientDecision{Sends: SendsPlaintext, Reason: "auto mTLS reads the service namespace's mode, DISABLE (workload-level PAs are not consulted here)",
+		return ClientDecision{Sends: appBytes(in), Reason: "auto mTLS reads the service namespace's mode, DISABLE (workload-level PAs are not consulted here)",
 			DecidedBy: append(drRefs, refOf(in.NsModeFrom)...)}
 	case in.Headless && in.HeadlessDisabled:
-		return ClientDecision{Sends: SendsPlaintext, Reason: "headless service with an endpoint whose tlsMode is disabled (or none): auto mTLS is off for every endpoint", DecidedBy: drRefs}
+		return ClientDecision{Sends: appBytes(in), Reason: "headless service with an endpoint whose tlsMode is disabled (or none): auto mTLS is off for every endpoint", DecidedBy: drRefs}
 	case in.Headless:
 		return ClientDecision{Sends: SendsIstioMTLS, Reason: "headless service whose endpoints all have sidecars: auto mTLS for every endpoint, without reading their port-level PAs", DecidedBy: drRefs}
 	}
@@ -119,16 +120,16 @@ func ClientSends(in ClientInput) ClientDecision {
 		if *top == networking.ClientTLSSettings_ISTIO_MUTUAL && in.EndpointIstio {
 			return ClientDecision{Sends: SendsIstioMTLS, Reason: "a port-level DestinationRule entry without tls leaves auto mTLS on, and the top-level ISTIO_MUTUAL keeps the endpoint's istio tag whatever its PeerAuthentication says", DecidedBy: drRefs}
 		}
-		return ClientDecision{Sends: SendsPlaintext, Reason: "a port-level DestinationRule entry without tls clears the cluster tls, and the top-level mode " + top.String() + " clears every endpoint's istio tag", DecidedBy: drRefs}
+		return ClientDecision{Sends: appBytes(in), Reason: "a port-level DestinationRule entry without tls clears the cluster tls, and the top-level mode " + top.String() + " clears every endpoint's istio tag", DecidedBy: drRefs}
 	}
 	if in.HBONESending && in.EndpointTunnel && !in.EndpointIstio {
 		return ClientDecision{Sends: SendsHBONE, Reason: "the destination accepts HBONE and the control plane sends it", DecidedBy: drRefs}
 	}
 	if !in.EndpointIstio {
-		return ClientDecision{Sends: SendsPlaintext, Reason: "auto mTLS: the destination pod has no security.istio.io/tlsMode=istio label (no sidecar), so its endpoint gets plaintext", DecidedBy: drRefs}
+		return ClientDecision{Sends: appBytes(in), Reason: "auto mTLS: the destination pod has no security.istio.io/tlsMode=istio label (no sidecar), so its endpoint gets plaintext", DecidedBy: drRefs}
 	}
 	if in.EndpointMode == Disable {
-		return ClientDecision{Sends: SendsPlaintext, Reason: "auto mTLS: the destination's PeerAuthentication is DISABLE on its target port, so the endpoint gets plaintext",
+		return ClientDecision{Sends: appBytes(in), Reason: "auto mTLS: the destination's PeerAuthentication is DISABLE on its target port, so the endpoint gets plaintext",
 			DecidedBy: append(drRefs, refOf(in.EndpointModeFrom)...)}
 	}
 	return ClientDecision{Sends: SendsIstioMTLS, Reason: "auto mTLS: the destination has a sidecar (tlsMode=istio) and its port is not DISABLE", DecidedBy: drRefs}
@@ -140,14 +141,14 @@ func userTLS(in ClientInput, tls *networking.ClientTLSSettings, refs []inventory
 	where := "DestinationRule tls mode " + mode.String()
 	switch mode {
 	case networking.ClientTLSSettings_DISABLE:
-		return ClientDecision{Sends: SendsPlaintext, Reason: where + ": plaintext to every endpoint", DecidedBy: refs}
+		return ClientDecision{Sends: appBytes(in), Reason: where + ": plaintext to every endpoint", DecidedBy: refs}
 	case networking.ClientTLSSettings_ISTIO_MUTUAL:
 		return ClientDecision{Sends: SendsIstioMTLS, Reason: where + ": istio mTLS to every endpoint, sidecar or not", DecidedBy: refs}
 	}
 	cred := tls.GetCredentialName()
 	if in.Proxy == ProxySidecar && cred != "" && !strings.HasPrefix(cred, "configmap://") &&
 		(in.DR == nil || in.DR.Rule.GetWorkloadSelector() == nil) {
-		return ClientDecision{Sends: SendsPlaintext, Reason: where + " with credentialName and no workloadSelector: a sidecar builds no TLS context and sends plaintext", DecidedBy: refs}
+		return ClientDecision{Sends: appBytes(in), Reason: where + " with credentialName and no workloadSelector: a sidecar builds no TLS context and sends plaintext", DecidedBy: refs}
 	}
 	if mode == networking.ClientTLSSettings_MUTUAL {
 		return ClientDecision{Sends: SendsMTLS, Reason: where + ": TLS with a client certificate that is not the mesh's", DecidedBy: refs}

@@ -48,6 +48,11 @@ func VisibilityOf(svc *inventory.Service, clientNs string, sidecar *inventory.Si
 	if sidecar != nil && sidecar.Spec.GetOutboundTrafficPolicy() != nil {
 		v.RegistryOnly = sidecar.Spec.GetOutboundTrafficPolicy().GetMode().String() == "REGISTRY_ONLY"
 	}
+	if svc.External != nil && svc.External.Entry == nil {
+		v.Visible = false
+		v.Reason = "host " + svc.External.Host + " is in no ServiceEntry, so it is not in the mesh registry"
+		return v
+	}
 	if exp, ok := svc.Annotations[annotation.NetworkingExportTo.Name]; ok && !exportedTo(exp, svc.Namespace, clientNs) {
 		v.Visible = false
 		v.Reason = "the Service's networking.istio.io/exportTo=" + exp + " does not include namespace " + clientNs

@@ -41,6 +41,9 @@ func Evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 		OTLP:      otlpOf(c),
 	}
 	backends := append(m.Inv.Backends(c.Service), c.ExtraBackends...)
+	if c.Service.External != nil && len(backends) == 0 {
+		return []Edge{judgeExternal(m, c, base)}
+	}
 	if len(backends) == 0 {
 		e := base
 		e.Server.Proxy = string(mesh.ProxyUnknown)
@@ -177,4 +180,40 @@ func withReceiver(o *OTLP, c *telemetry.Collector, r *telemetry.Receiver) *OTLP 
 	}
 	cp.Receiver, cp.ReceiverTLS = r.String(), r.TLS
 	return &cp
+}
+
+// judgeExternal judges an edge to a host outside the cluster: what the mesh
+// does to the client's traffic is decided; the external server is not.
+func judgeExternal(m *mesh.Model, c edges.Candidate, e Edge) Edge {
+	x := c.Service.External
+	e.Server.Proxy = "external"
+	e.ServerAccepts = "external (outside the mesh)"
+	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, AppTLS: c.AppTLS}
+	clientProxy := m.Proxy(c.Client)
+	cd := mesh.ClientSends(m.ClientInputOf(hop))
+	e.ClientSends, e.ClientReason = string(cd.Sends), cd.Reason
+	var refs []inventory.Ref
+	if x.Entry != nil {
+		refs = append(refs, x.Entry.Ref())
+		e.ServerReason = "registered by ServiceEntry " + x.Entry.Key()
+	} else {
+		e.ServerReason = "registered by no ServiceEntry"
+	}
+	switch cd.Sends {
+	case mesh.SendsBlackHole:
+		e.Outcome, e.Category, e.Symptom = Fail, string(category.NoRoute), SymptomBlackHole
+		e.Cause = "the client's proxy has no route to the external host: " + cd.Reason + "; add a ServiceEntry for " + x.Host
+	case mesh.SendsIstioMTLS:
+		e.Outcome, e.Category = Fail, string(category.UntrustedCertificate)
+		e.Symptom = envoyReset + "retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end"
+		e.Cause = "the client sidecar sends istio mTLS (" + cd.Reason + ") to a host outside the mesh, whose certificate is not a mesh identity"
+	case mesh.SendsUnknown:
+		e.Outcome, e.Cause = Unknown, "cannot decide what the client sends: "+cd.Reason
+	default:
+		e.Outcome = OK
+		e.Encrypted = cd.Sends == mesh.SendsTLS || cd.Sends == mesh.SendsMTLS
+		e.Cause = "the mesh hands the traffic to the external host as " + string(cd.Sends) + "; whether that host accepts it is outside the model"
+	}
+	e.DecidedBy = decidedBy(cd, mesh.Acceptance{DecidedBy: refs}, clientProxy, mesh.ProxyDecision{})
+	return e
 }
