@@ -84,7 +84,9 @@ func Read(ctx context.Context, opt Options) (source.Set, error) {
 	}
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = 50, 100
-	cfg.Timeout = opt.Timeout
+	// The context bounds the read; the client's own timeout is only a backstop,
+	// later than the context so that a deadline always reads as "timed out".
+	cfg.Timeout = opt.Timeout + 5*time.Second
 	cfg.UserAgent = "meshdoctor (read-only)"
 	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {

@@ -48,7 +48,9 @@ func TestRemoteBaseRefused(t *testing.T) {
 	if !errors.Is(err, ErrRemote) || !strings.Contains(err.Error(), "https://github.com/example/platform//deploy/base?ref=v1.2.0") {
 		t.Fatalf("err = %v, want ErrRemote naming the URL", err)
 	}
-	if d := time.Since(start); d > time.Second {
+	// A clone attempt would hang for its own network timeout (tens of
+	// seconds here); the bound is loose so a loaded CI machine never trips it.
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %s: the network was tried", d)
 	}
 	if _, err := Build("github.com/example/platform/deploy?ref=main"); !errors.Is(err, ErrRemote) {
