@@ -14,7 +14,7 @@ var NamespaceNotInInputs = &Check{
 	Severity: Info,
 	Doc: `workloads run in a namespace the inputs do not declare, so their injection is undecided
 
-Injection depends on the namespace's istio-injection / istio.io/rev labels; add the Namespace object (or analyze the live cluster).`,
+Injection depends on the namespace's istio-injection / istio.io/rev labels; add the Namespace object, give its labels with --ns-label, or analyze the live cluster.`,
 	Run: func(p *Pass) {
 		inv := p.Model.Inv
 		first := map[string]*inventory.Workload{}
@@ -29,7 +29,7 @@ Injection depends on the namespace's istio-injection / istio.io/rev labels; add 
 		}
 		sort.Strings(nss)
 		for _, ns := range nss {
-			p.Report(first[ns].Ref(), fmt.Sprintf("namespace %s is not in the inputs: whether its workloads get sidecars is unknown", ns))
+			p.Report(first[ns].Ref(), fmt.Sprintf("namespace %s is not in the inputs: whether its workloads get sidecars is unknown (add its Namespace object, or say --ns-label %s:istio-injection=enabled)", ns, ns))
 		}
 	},
 }

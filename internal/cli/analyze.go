@@ -5,30 +5,10 @@ import (
 	"os"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
-	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newAnalyze) }
-
-// inputFlags are the flags every command that reads manifests shares.
-type inputFlags struct {
-	namespace string
-	sources   sourceFlags // --chart, --kustomize, --cluster (inputs.go)
-}
-
-func (f *inputFlags) register(c *cobra.Command) {
-	c.Flags().StringVarP(&f.namespace, "namespace", "n", "default", "namespace for objects that do not name one (as kubectl apply -n)")
-}
-
-// load reads paths ("-" is stdin) into an inventory; unreadable input is a usage error.
-func (f *inputFlags) load(paths []string, stdin io.Reader) (*inventory.Inventory, error) {
-	set, err := f.sources.read(paths, stdin) // files, charts, kustomize, cluster
-	if err != nil {
-		return nil, err // already a usage error (exit 2)
-	}
-	return inventory.Build(set, f.namespace), nil
-}
 
 func newAnalyze() *cobra.Command {
 	var in inputFlags
@@ -68,7 +48,7 @@ Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
 		},
 	}
 	in.register(c)
-	in.sources.register(c) // after --namespace: after a --chart, -n is that chart's
+	in.registerSources(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", analysisFormatHelp())
 	c.Flags().BoolVar(&opt.AllPairs, "all-pairs", false, "judge every workload × every Service port, not only declared edges")
 	return c

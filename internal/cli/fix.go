@@ -41,7 +41,7 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 			if filter.Strategy != "" && !contains(fix.Strategies, filter.Strategy) {
 				return usageErr(fmt.Errorf("unknown strategy %q (one of %s)", filter.Strategy, strings.Join(fix.Strategies, ", ")))
 			}
-			set, err := in.sources.read(args, cmd.InOrStdin())
+			set, err := in.read(args, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
@@ -85,7 +85,7 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 		},
 	}
 	in.register(c)
-	in.sources.register(c)
+	in.registerSources(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text, yaml, helm or json")
 	c.Flags().StringVar(&outDir, "out-dir", "", "with -o helm: the chart's templates folder to write into")
 	c.Flags().StringVar(&filter.Edge, "edge", "", "only this edge: ns/workload=host:port")
