@@ -6,8 +6,8 @@ package inventory
 
 import (
 	"fmt"
-	"strings"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/meshdoctor/meshdoctor/source"
@@ -118,11 +118,11 @@ type ConfigMap struct {
 
 // Inventory holds everything read, sorted for deterministic output.
 type Inventory struct {
-	Namespaces          map[string]*Namespace
-	Workloads           []*Workload
-	Services            []*Service
+	Namespaces map[string]*Namespace
+	Workloads  []*Workload
+	Services   []*Service
 	// ServiceEntryHosts are the hosts ServiceEntries register, as Services.
-	ServiceEntryHosts []*Service
+	ServiceEntryHosts   []*Service
 	ConfigMaps          []*ConfigMap
 	ServiceEntries      []*ServiceEntry
 	Sidecars            []*Sidecar
