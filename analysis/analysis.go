@@ -73,5 +73,18 @@ func Run(inv *inventory.Inventory, opt Options) Result {
 	return r
 }
 
+// MaxPairs bounds --all-pairs: beyond it the output is too large to read
+// and the run too large for a laptop; narrow the inputs instead.
+const MaxPairs = 200_000
+
+// Pairs counts what --all-pairs would judge: workloads × Service ports.
+func Pairs(inv *inventory.Inventory) int {
+	ports := 0
+	for _, s := range inv.Services {
+		ports += len(s.Spec.Ports)
+	}
+	return len(inv.Workloads) * ports
+}
+
 // Problems reports whether the result should make analyze exit 1.
 func (r Result) Problems() bool { return r.Summary.Failing > 0 || r.Summary.Errors > 0 }

@@ -14,6 +14,7 @@ var All = []*Check{
 	DRCredentialNameNoSelector,
 	DRPortLevelWithoutTLS,
 	DRSelectorCatchAllPrivate,
+	DRSubsetTLS,
 	PAPortNotContainerPort,
 	PASelectorMatchesNothing,
 	PARootSelectorIgnored,

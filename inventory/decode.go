@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -149,8 +150,31 @@ func (inv *Inventory) addWorkload(o source.Object, defNS string, om metav1.Objec
 	if t.Namespace == "" {
 		t.Namespace = m.Namespace
 	}
-	_, live := om.Annotations["sidecar.istio.io/status"]
-	inv.Workloads = append(inv.Workloads, &Workload{Meta: m, Template: t, Live: live && o.Kind == "Pod"})
+	w := &Workload{Meta: m, Template: t}
+	if o.Kind == "Pod" && admitted(o, om) {
+		// An admitted pod shows what injection did; it is not predicted (§4.1).
+		w.Live = true
+		_, status := om.Annotations["sidecar.istio.io/status"]
+		w.Injected = status || hasProxyContainer(t.Spec)
+	}
+	inv.Workloads = append(inv.Workloads, w)
+}
+
+// admitted reports a pod the API server has already accepted: read from a
+// cluster, or carrying what only admission sets (uid, status, owner, injection).
+func admitted(o source.Object, om metav1.ObjectMeta) bool {
+	_, status := om.Annotations["sidecar.istio.io/status"]
+	return strings.HasPrefix(o.Origin.File, "cluster:") || om.UID != "" || len(om.OwnerReferences) > 0 || status ||
+		bytes.Contains(o.JSON, []byte(`"status":{"phase"`))
+}
+
+func hasProxyContainer(spec corev1.PodSpec) bool {
+	for _, c := range append(append([]corev1.Container(nil), spec.InitContainers...), spec.Containers...) {
+		if c.Name == "istio-proxy" {
+			return true
+		}
+	}
+	return false
 }
 
 func (inv *Inventory) addController(o source.Object, defNS string) error {

@@ -67,6 +67,8 @@ type Namespace struct {
 type Workload struct {
 	Meta
 	Template corev1.PodTemplateSpec
+	// Injected is, for a live pod, whether it runs a sidecar.
+	Injected bool
 	// Live is set for pods read from a cluster, which show the result of
 	// injection rather than its prediction.
 	Live bool
@@ -207,4 +209,19 @@ func (inv *Inventory) index() {
 			inv.servicesByHost[h] = s
 		}
 	}
+}
+
+// CompareCreation orders creation timestamps oldest first. An object without
+// one (a manifest not yet applied) counts as created now: after every object
+// that has one, as it would be once applied.
+func CompareCreation(a, b time.Time) int {
+	switch {
+	case a.Equal(b):
+		return 0
+	case a.IsZero():
+		return 1
+	case b.IsZero():
+		return -1
+	}
+	return a.Compare(b)
 }

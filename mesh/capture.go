@@ -108,17 +108,24 @@ func (c Capture) OutboundCaptured(ip string, port int32) (Tri, string) {
 		return No, "sidecar.istio.io/interceptionMode=NONE: no traffic is captured"
 	case c.excludeOutPorts[port]:
 		return No, "port " + itoa(port) + " is in traffic.sidecar.istio.io/excludeOutboundPorts"
-	case c.includeOutPorts[port]:
-		return Yes, ""
-	case c.includeOutIPs == "":
-		return No, "traffic.sidecar.istio.io/includeOutboundIPRanges is empty: no outbound IP is captured"
 	}
+	// run.go installs the excludeOutboundIPRanges RETURN rules before the
+	// includeOutboundPorts rules, so an excluded IP wins over an included port.
 	addr, err := netip.ParseAddr(ip)
 	known := err == nil
 	for _, p := range c.excludeOutIPs {
 		if p.Bits() == 0 || (known && p.Contains(addr)) {
 			return No, "destination is in traffic.sidecar.istio.io/excludeOutboundIPRanges " + p.String()
 		}
+	}
+	switch {
+	case c.includeOutPorts[port]:
+		if len(c.excludeOutIPs) > 0 && !known {
+			return Undecided, "traffic.sidecar.istio.io/excludeOutboundIPRanges is set and the Service's cluster IP is not in the inputs"
+		}
+		return Yes, ""
+	case c.includeOutIPs == "":
+		return No, "traffic.sidecar.istio.io/includeOutboundIPRanges is empty: no outbound IP is captured"
 	}
 	if c.includeOutIPs != "*" {
 		for _, s := range split(c.includeOutIPs) {

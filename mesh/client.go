@@ -100,6 +100,12 @@ func ClientSends(in ClientInput) ClientDecision {
 	if in.DR != nil {
 		drRefs, rule = in.DR.Refs(), in.DR.Rule
 	}
+	if in.HBONESending && in.EndpointTunnel && !in.EndpointIstio {
+		// Tunnel-capable endpoints get HBONE whatever the DR says: ISTIO_MUTUAL
+		// means "HBONE or mTLS", DISABLE and auto mean "HBONE or plaintext", and
+		// SIMPLE/MUTUAL ride inside it (cluster_tls.go applyHBONETransportSocketMatches, §3.5).
+		return ClientDecision{Sends: SendsHBONE, Reason: "the destination accepts HBONE and the control plane sends it (DestinationRule tls rides inside the tunnel)", DecidedBy: drRefs}
+	}
 	if tls := ClusterTLS(rule, in.Port, in.Subset); tls != nil {
 		return userTLS(in, tls, drRefs)
 	}
@@ -121,9 +127,6 @@ func ClientSends(in ClientInput) ClientDecision {
 			return ClientDecision{Sends: SendsIstioMTLS, Reason: "a port-level DestinationRule entry without tls leaves auto mTLS on, and the top-level ISTIO_MUTUAL keeps the endpoint's istio tag whatever its PeerAuthentication says", DecidedBy: drRefs}
 		}
 		return ClientDecision{Sends: appBytes(in), Reason: "a port-level DestinationRule entry without tls clears the cluster tls, and the top-level mode " + top.String() + " clears every endpoint's istio tag", DecidedBy: drRefs}
-	}
-	if in.HBONESending && in.EndpointTunnel && !in.EndpointIstio {
-		return ClientDecision{Sends: SendsHBONE, Reason: "the destination accepts HBONE and the control plane sends it", DecidedBy: drRefs}
 	}
 	if !in.EndpointIstio {
 		return ClientDecision{Sends: appBytes(in), Reason: "auto mTLS: the destination pod has no security.istio.io/tlsMode=istio label (no sidecar), so its endpoint gets plaintext", DecidedBy: drRefs}

@@ -59,8 +59,8 @@ func sortDRs(drs []*inventory.DestinationRule) {
 		if as != bs {
 			return as
 		}
-		if !a.Created.Equal(b.Created) {
-			return a.Created.Before(b.Created)
+		if c := inventory.CompareCreation(a.Created, b.Created); c != 0 {
+			return c < 0
 		}
 		if a.Name != b.Name {
 			return a.Name < b.Name

@@ -42,8 +42,12 @@ const injectionLabel = "istio-injection"
 func Injection(nsName string, ns *inventory.Namespace, w *inventory.Workload, mc inventory.MeshConfig) ProxyDecision {
 	t := w.Template
 	self := w.Ref()
+	if w.Live && w.Injected {
+		return ProxyDecision{Kind: ProxySidecar, Reason: "the running pod has a sidecar (sidecar.istio.io/status / istio-proxy container)", DecidedBy: []inventory.Ref{self}}
+	}
 	if w.Live {
-		return ProxyDecision{Kind: ProxySidecar, Reason: "the pod carries sidecar.istio.io/status (injected)", DecidedBy: []inventory.Ref{self}}
+		// Created before its namespace was labelled, or opted out: what runs is what counts.
+		return ambientOr(ProxyDecision{Kind: ProxyNone, Reason: "the running pod has no sidecar (no sidecar.istio.io/status, no istio-proxy container)", DecidedBy: []inventory.Ref{self}}, ns, t)
 	}
 	if isGateway(t) {
 		return ProxyDecision{Kind: ProxyGateway, Reason: "the pod runs an Istio gateway proxy", DecidedBy: []inventory.Ref{self}}

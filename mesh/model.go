@@ -3,6 +3,7 @@ package mesh
 import (
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"istio.io/api/label"
+	networking "istio.io/api/networking/v1alpha3"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -58,7 +59,14 @@ func (m *Model) tunnel(w *inventory.Workload) bool {
 	case ProxyAmbient:
 		return true
 	case ProxySidecar:
-		return w.Template.Labels["networking.istio.io/tunnel"] == "http" || m.Inv.Mesh.EnableHBONE
+		// ztunnel reads only the label (ambient/workloads.go setTunnelProtocol);
+		// the injection template adds it when ENABLE_HBONE is on, so a predicted
+		// pod has it then, but a running pod injected before the upgrade does not.
+		l, ok := w.Template.Labels["networking.istio.io/tunnel"]
+		if ok || w.Live {
+			return l == "http"
+		}
+		return m.Inv.Mesh.EnableHBONE
 	}
 	return false
 }
@@ -84,15 +92,26 @@ func (m *Model) ClientInputOf(h Hop) ClientInput {
 		AutoMtls:     mc.EnableAutoMtls,
 		Headless:     h.Service.Headless(),
 		HBONESending: m.HBONESending,
+		// A ServiceEntry host outside the mesh never gets auto mTLS (§3.1).
+		MeshExternal: h.Service.External != nil && !h.Service.External.MeshInternal,
 	}
 	ip := h.Service.Spec.ClusterIP
 	if in.Headless {
 		ip = ""
 	}
 	in.Outbound, in.OutboundWhy = CaptureOf(c.Template.Annotations).OutboundCaptured(ip, h.Port.Port)
-	sc := SidecarFor(m.Inv.Sidecars, c.Namespace, c.Template.Labels, mc.RootNamespace)
+	var sc *inventory.Sidecar
+	if in.Proxy != ProxyGateway {
+		// Gateways always get the default scope (push_context.go doGetSidecarScope).
+		sc = SidecarFor(m.Inv.Sidecars, c.Namespace, c.Template.Labels, mc.RootNamespace)
+	}
 	in.Visibility = VisibilityOf(h.Service, c.Namespace, sc, mc)
 	in.DR = m.DestRules.For(c.Namespace, c.Template.Labels, h.Service.Host(mc.DomainSuffix), h.Service.Namespace)
+	if in.DR != nil && passthroughLB(in.DR.Rule.GetTrafficPolicy(), in.Port) {
+		// BestEffortInferServiceMTLSMode and the ORIGINAL_DST cluster treat a
+		// PASSTHROUGH load balancer like a headless service (§3.1).
+		in.Headless = true
+	}
 	in.NsMode, in.NsModeFrom = m.PeerAuth.NamespaceMode(h.Service.Namespace)
 	backends := m.Inv.Backends(h.Service)
 	in.HeadlessDisabled = len(backends) == 0
@@ -118,4 +137,16 @@ func (m *Model) ServerInputOf(h Hop) ServerInput {
 	pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
 	in.Mode, in.ModeFrom = pa.ModeForPort(uint32(h.TargetPort))
 	return in
+}
+
+// passthroughLB reports loadBalancer.simple PASSTHROUGH for port p (the
+// port-level policy replaces the top-level one).
+func passthroughLB(tp *networking.TrafficPolicy, p uint32) bool {
+	lb := tp.GetLoadBalancer()
+	for _, pl := range tp.GetPortLevelSettings() {
+		if pl.GetPort().GetNumber() == p {
+			lb = pl.GetLoadBalancer()
+		}
+	}
+	return lb.GetSimple() == networking.LoadBalancerSettings_PASSTHROUGH
 }

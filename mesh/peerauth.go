@@ -65,8 +65,8 @@ type PeerAuthIndex struct {
 func SortOldestFirst(pas []*inventory.PeerAuthentication) {
 	sort.SliceStable(pas, func(i, j int) bool {
 		a, b := pas[i], pas[j]
-		if !a.Created.Equal(b.Created) {
-			return a.Created.Before(b.Created)
+		if c := inventory.CompareCreation(a.Created, b.Created); c != 0 {
+			return c < 0
 		}
 		if a.Name != b.Name {
 			return a.Name < b.Name

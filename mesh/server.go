@@ -31,7 +31,10 @@ type ServerInput struct {
 
 // Acceptance is what the server accepts and why.
 type Acceptance struct {
-	Accepts   Accepts
+	Accepts Accepts
+	// HBONE: the server also terminates HBONE on 15008, always STRICT, and
+	// forwards to the app whatever its port's mode or capture (§4.6).
+	HBONE     bool
 	Mode      Mode
 	Reason    string
 	DecidedBy []inventory.Ref
@@ -53,6 +56,12 @@ func ServerAccepts(in ServerInput) Acceptance {
 		}
 		return Acceptance{Accepts: AcceptsHBONEPlaintext, Mode: in.Mode, Reason: "ambient pod: ztunnel accepts HBONE and plaintext", DecidedBy: refOf(in.ModeFrom)}
 	}
+	a := sidecarAccepts(in)
+	a.HBONE = in.Tunnel
+	return a
+}
+
+func sidecarAccepts(in ServerInput) Acceptance {
 	if !in.Captured {
 		return Acceptance{Accepts: AcceptsApp, Reason: in.CaptureWhy + ": no PeerAuthentication is enforced there"}
 	}

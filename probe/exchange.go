@@ -76,13 +76,27 @@ func h2Exchange(c net.Conn) (string, error) {
 	case err != nil:
 		return "", err
 	}
-	switch hdr[3] {
-	case 0x4:
+	// An HTTP/2 server's first frame is SETTINGS (or GOAWAY) on stream 0
+	// (RFC 9113 §3.4); anything else is some other protocol answering.
+	stream0 := hdr[5]&0x7f == 0 && hdr[6] == 0 && hdr[7] == 0 && hdr[8] == 0
+	length := int(hdr[0])<<16 | int(hdr[1])<<8 | int(hdr[2])
+	switch {
+	case hdr[3] == 0x4 && stream0 && length%6 == 0:
 		return "SETTINGS frame received (HTTP/2)", nil
-	case 0x7:
+	case hdr[3] == 0x7 && stream0:
 		return "GOAWAY frame received (HTTP/2)", nil
 	}
-	return fmt.Sprintf("HTTP/2 frame type %d received", hdr[3]), nil
+	return "", &negative{fmt.Sprintf("no HTTP/2 prior knowledge: answered %q", printable(got))}
+}
+
+// printable keeps what a person can read of a peer's first bytes.
+func printable(b []byte) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '.'
+		}
+		return r
+	}, string(b))
 }
 
 // plaintextSteps tries HTTP/1.1, then h2c, then gRPC over h2c.

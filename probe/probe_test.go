@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"io"
 	"net"
 	"slices"
 	"strings"
@@ -200,4 +202,43 @@ func TestSilentServerTimesOut(t *testing.T) {
 	if rep.OK || time.Since(start) > 2*time.Second {
 		t.Fatalf("ok=%t after %v", rep.OK, time.Since(start))
 	}
+}
+
+// A server that answers the h2c preface with an HTML error page (Python's
+// http.server does, without a status line) does not speak HTTP/2.
+func TestH2CNotFooledByHTML(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 64)
+				_, _ = c.Read(buf)
+				_, _ = io.WriteString(c, "<!DOCTYPE HTML>\n<html><body>505</body></html>\n")
+			}()
+		}
+	}()
+	d, err := h2Exchange(dialT(t, ln.Addr().String()))
+	var neg *negative
+	if !errors.As(err, &neg) || !strings.Contains(err.Error(), "<!DOCTYPE") {
+		t.Fatalf("h2c = %q, %v; want a negative answer quoting the reply", d, err)
+	}
+}
+
+func dialT(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }

@@ -2,6 +2,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -35,20 +36,33 @@ func (s Style) outcome(o verdict.Outcome) string {
 // Text writes the human report: a table of edges (failing first), a detail
 // block per failing edge, the findings, and a summary line.
 func Text(w io.Writer, r analysis.Result, st Style) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// Align without colour, then colour each row's first cell: tabwriter
+	// would count escape codes as width and skew the columns.
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTCOME\tCLIENT\tSERVER\tSENDS\tACCEPTS\tMTLS")
 	for _, e := range r.Edges {
 		mtls := "-"
 		if e.MTLS {
 			mtls = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s/%s (%s)\t%s:%d → %d (%s)\t%s\t%s\t%s\n", st.outcome(e.Outcome),
+		fmt.Fprintf(tw, "%s\t%s/%s (%s)\t%s:%d → %d (%s)\t%s\t%s\t%s\n", Style{}.outcome(e.Outcome),
 			e.Client.Namespace, e.Client.Workload, e.Client.Proxy,
 			shortHost(e.Server.Host), e.Server.Port, e.Server.TargetPort, e.Server.Proxy,
 			e.ClientSends, e.ServerAccepts, mtls)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	lines := strings.SplitAfter(table.String(), "\n")
+	for i, line := range lines {
+		if i > 0 && i <= len(r.Edges) {
+			word := Style{}.outcome(r.Edges[i-1].Outcome)
+			line = st.outcome(r.Edges[i-1].Outcome) + strings.TrimPrefix(line, word)
+		}
+		if _, err := io.WriteString(w, line); err != nil {
+			return err
+		}
 	}
 	for _, e := range r.Edges {
 		if e.Outcome == verdict.Fail {

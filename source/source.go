@@ -226,9 +226,12 @@ type header struct {
 
 func parseDocument(file string, d document) Set {
 	at := Origin{File: file, Line: d.bodyLine}
-	js, err := sigsyaml.YAMLToJSON(d.text)
+	// Strict: a duplicate key (often two files concatenated without "---")
+	// would otherwise silently keep the last value.
+	js, err := sigsyaml.YAMLToJSONStrict(d.text)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+		msg = strings.Join(strings.Fields(msg), " ") // one line, for every output format
 		return Set{Problems: []Problem{{Origin: at, Message: "malformed YAML: " + relocate(msg, d.firstLine)}}}
 	}
 	js = bytes.TrimSpace(js)

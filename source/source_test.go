@@ -85,3 +85,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Two files concatenated without "---" fuse into one mapping with duplicate
+// keys: that must be reported, not silently resolved to the last value.
+func TestDuplicateKeys(t *testing.T) {
+	set := Parse("cat.yaml", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n"))
+	if len(set.Objects) != 0 || len(set.Problems) != 1 || !strings.Contains(set.Problems[0].Message, `key "apiVersion" already set`) ||
+		strings.Contains(set.Problems[0].Message, "\n") {
+		t.Fatalf("objects %v, problems %v", set.Objects, set.Problems)
+	}
+}

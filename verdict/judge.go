@@ -82,7 +82,7 @@ func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance,
 			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar originates istio mTLS ("+c.Reason+"), but nothing on the server side terminates it ("+a.Reason+"); STRICT is not the cause and the client did not bypass its sidecar")
 		}
 	case mesh.SendsHBONE:
-		if a.Accepts == mesh.AcceptsHBONE || a.Accepts == mesh.AcceptsHBONEPlaintext || a.Accepts == mesh.AcceptsIstioMTLS || a.Accepts == mesh.AcceptsIstioMTLSPlaintext {
+		if a.HBONE || a.Accepts == mesh.AcceptsHBONE || a.Accepts == mesh.AcceptsHBONEPlaintext || a.Accepts == mesh.AcceptsIstioMTLS || a.Accepts == mesh.AcceptsIstioMTLSPlaintext {
 			return Judgement{Outcome: OK, MTLS: true, Encrypted: true, Cause: "HBONE (mTLS tunnel) end to end"}
 		}
 		return fail(tlsToApp(app), category.TLSToPlaintext, "HBONE sent to a destination that does not terminate it")

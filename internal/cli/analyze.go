@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -14,6 +15,7 @@ func newAnalyze() *cobra.Command {
 	var in inputFlags
 	var output string
 	var opt analysis.Options
+	var failOnUnknown bool
 	c := &cobra.Command{
 		Use:   "analyze [flags] PATH... | -",
 		Short: "Predict the mTLS outcome of every client → service port edge",
@@ -23,8 +25,9 @@ naming a Service, OpenTelemetry exporter endpoints) — or with --all-pairs ever
 workload × every Service port — what the client sends, what the server accepts,
 the outcome, the symptom on failure, and the objects (file:line) that decided it.
 
-Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
-2 usage error or unreadable input.`,
+Exit status: 0 nothing fails (edges may be unknown: see --fail-on-unknown), 1 an
+edge fails or an error finding exists, 2 usage error, unreadable input, or no
+Kubernetes objects at all.`,
 		Example: `  meshdoctor analyze examples/seed
   helm template ... | meshdoctor analyze -
   meshdoctor analyze --all-pairs -o json ./k8s/`,
@@ -36,12 +39,17 @@ Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
 			if err != nil {
 				return err
 			}
+			if n := analysis.Pairs(inv); opt.AllPairs && n > analysis.MaxPairs {
+				return usageErr(fmt.Errorf("--all-pairs would judge %d pairs (%d workloads × their Service ports), more than %d: "+
+					"narrow the inputs (one namespace's manifests, or --cluster -n NS), or drop --all-pairs to judge the declared edges, which scale to 20,000 workloads",
+					n, len(inv.Workloads), analysis.MaxPairs))
+			}
 			res := analysis.Run(inv, opt)
 			out := cmd.OutOrStdout()
 			if err := renderAnalysis(output, out, res, isTTY(out)); err != nil {
 				return err
 			}
-			if res.Problems() {
+			if res.Problems() || (failOnUnknown && res.Summary.Unknown > 0) {
 				return problemsFound
 			}
 			return nil
@@ -51,6 +59,7 @@ Exit status: 0 nothing fails, 1 an edge fails or an error finding exists,
 	in.registerSources(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", analysisFormatHelp())
 	c.Flags().BoolVar(&opt.AllPairs, "all-pairs", false, "judge every workload × every Service port, not only declared edges")
+	c.Flags().BoolVar(&failOnUnknown, "fail-on-unknown", false, "exit 1 when an edge cannot be decided, too (for CI gates)")
 	return c
 }
 

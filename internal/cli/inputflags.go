@@ -46,6 +46,9 @@ func (f *inputFlags) read(paths []string, stdin io.Reader) (source.Set, error) {
 	if err != nil {
 		return set, err // already a usage error (exit 2)
 	}
+	if len(set.Objects) == 0 && len(set.Problems) == 0 {
+		return set, usageErr(fmt.Errorf("no Kubernetes objects in the inputs %v", paths))
+	}
 	extra, err := namespaceObjects(f.nsLabels)
 	if err != nil {
 		return set, usageErr(err)
