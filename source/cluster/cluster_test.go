@@ -157,8 +157,8 @@ cluster:DestinationRule/istio-system/default-mtls networking.istio.io/v1beta1`
 	// The live state fails the same way the seed did, even without seeing PeerAuthentications.
 	inv := inventory.Build(set, "default")
 	for _, w := range inv.Workloads {
-		if w.Live != (w.Name == "auth-guard-7d9f-0") {
-			t.Errorf("%s %s: live = %v", w.Kind, w.Name, w.Live)
+		if w.Kind == "Pod" && (!w.Live || w.Injected != (w.Name == "auth-guard-7d9f-0")) {
+			t.Errorf("%s %s: live = %v, injected = %v", w.Kind, w.Name, w.Live, w.Injected)
 		}
 	}
 	res := analysis.Run(inv, analysis.Options{})
