@@ -108,6 +108,7 @@ func Compare(before, after analysis.Result, portsBefore, portsAfter []analysis.P
 		}
 	}
 	r.Ports = comparePorts(portsBefore, portsAfter)
+	r.normalize()
 	for _, l := range [][]EdgeChange{r.StartFailing, r.StopFailing, r.LostMTLS, r.GainedMTLS, r.Changed, r.Added, r.Removed} {
 		sort.Slice(l, func(i, j int) bool { return l[i].Edge < l[j].Edge })
 	}
@@ -129,4 +130,16 @@ func comparePorts(before, after []analysis.PortAcceptance) []PortChange {
 			Weakens: p.AcceptsPlaintext() && !b.AcceptsPlaintext()})
 	}
 	return out
+}
+
+// normalize turns nil lists into empty ones: the JSON says [] rather than null.
+func (r *Report) normalize() {
+	for _, l := range []*[]EdgeChange{&r.StartFailing, &r.StopFailing, &r.LostMTLS, &r.GainedMTLS, &r.Changed, &r.Added, &r.Removed} {
+		if *l == nil {
+			*l = []EdgeChange{}
+		}
+	}
+	if r.Ports == nil {
+		r.Ports = []PortChange{}
+	}
 }

@@ -184,23 +184,31 @@ type Filter struct {
 	// Edge is "ns/workload=host:port" (host in any form a client may write).
 	Edge     string
 	Strategy string
+	// NewObjectsOnly keeps candidates that only create objects (-o helm).
+	NewObjectsOnly bool
 }
 
 func (f Filter) matches(t *Target) bool {
 	if f.Edge == "" {
 		return true
 	}
-	client, dest, _ := strings.Cut(f.Edge, "=")
-	host, port, _ := strings.Cut(dest, ":")
-	if port != fmt.Sprint(t.Port.Port) || !strings.HasPrefix(t.Service.Host("cluster.local")+".", host+".") {
-		return false
-	}
 	for _, e := range t.Edges {
-		if e.Client.Namespace+"/"+e.Client.Workload == client {
+		if f.MatchesEdge(e) {
 			return true
 		}
 	}
 	return false
+}
+
+// MatchesEdge reports whether e is the edge --edge names (any edge when unset).
+func (f Filter) MatchesEdge(e verdict.Edge) bool {
+	if f.Edge == "" {
+		return true
+	}
+	client, dest, _ := strings.Cut(f.Edge, "=")
+	host, port, _ := strings.Cut(dest, ":")
+	return e.Client.Namespace+"/"+e.Client.Workload == client && port == fmt.Sprint(e.Server.Port) &&
+		strings.HasPrefix(e.Server.Host+".", host+".")
 }
 
 // PlanAll proposes and verifies candidates for every failing target.

@@ -29,6 +29,21 @@ const (
 var Strategies = []string{InjectServerWorkload, InjectServerNS, InjectClientNS, RestoreCapture,
 	DRIstioMutualPort, DRDisablePort, PermissivePort, DropDR, DRDisableHost, SeedFix}
 
+// Applies says, per strategy, which failures it answers (for users whose
+// --strategy yields nothing).
+var Applies = map[string]string{
+	InjectServerWorkload: "the server has no sidecar and its namespace has no injection label",
+	InjectServerNS:       "the server has no sidecar and its Namespace object is in the inputs",
+	InjectClientNS:       "the client has no sidecar and its Namespace object is in the inputs",
+	RestoreCapture:       "the client's sidecar does not capture the traffic (excludeOutboundPorts/IPRanges)",
+	DRIstioMutualPort:    "client sidecars send plaintext to a STRICT sidecar",
+	DRDisablePort:        "clients originate TLS toward a server side that does not terminate it",
+	PermissivePort:       "plaintext reaches a STRICT sidecar port",
+	DropDR:               "a DestinationRule forces a tls mode the server side cannot take",
+	DRDisableHost:        "clients originate TLS toward a server side that does not terminate it",
+	SeedFix:              "clients originate TLS toward a server side that does not terminate it",
+}
+
 func tieRank(s string) int {
 	for i, x := range Strategies {
 		if x == s {

@@ -82,6 +82,9 @@ func TopChanges(set source.Set, defNS string, f Filter) Outcome {
 			}
 			for i := range p.Candidates {
 				c := p.Candidates[i]
+				if f.NewObjectsOnly && !newObjectsOnly(c) {
+					continue
+				}
 				if len(c.Verification.Breaks) == 0 && len(c.Verification.StillFailing) == 0 {
 					chosen, target = &c, p.Target
 					break
@@ -131,4 +134,15 @@ func merge(acc, more []Change) []Change {
 		acc = append(acc, c)
 	}
 	return acc
+}
+
+// newObjectsOnly: every change creates an object (what a chart's templates
+// folder can hold); replacements and deletions belong to other templates.
+func newObjectsOnly(c Candidate) bool {
+	for _, ch := range c.Changes {
+		if ch.Action != "apply" || ch.Replaces != "" {
+			return false
+		}
+	}
+	return true
 }

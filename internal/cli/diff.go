@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -95,7 +96,7 @@ func readAtRevision(rev string, paths []string) (source.Set, error) {
 	ls := exec.Command("git", append([]string{"ls-tree", "-r", "--name-only", "--full-name", rev, "--"}, paths...)...)
 	names, err := ls.Output()
 	if err != nil {
-		return set, fmt.Errorf("git ls-tree %s: %v", rev, err)
+		return set, fmt.Errorf("git ls-tree %s: %s", rev, gitErr(err))
 	}
 	top, err := exec.Command("git", "rev-parse", "--show-prefix").Output()
 	if err != nil {
@@ -108,11 +109,20 @@ func readAtRevision(rev string, paths []string) (source.Set, error) {
 		}
 		data, err := exec.Command("git", "show", rev+":"+n).Output()
 		if err != nil {
-			return set, fmt.Errorf("git show %s:%s: %v", rev, n, err)
+			return set, fmt.Errorf("git show %s:%s: %s", rev, n, gitErr(err))
 		}
 		set.Add(source.Parse(rev+":"+strings.TrimPrefix(n, prefix), data))
 	}
 	return set, nil
+}
+
+// gitErr is git's own message, not just its exit status.
+func gitErr(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && len(bytes.TrimSpace(ee.Stderr)) > 0 {
+		return strings.TrimSpace(string(ee.Stderr))
+	}
+	return err.Error()
 }
 
 func writeDiffText(w io.Writer, r diff.Report) {

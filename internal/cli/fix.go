@@ -1,15 +1,19 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/fix"
+	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/report"
 	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/verdict"
 	"github.com/spf13/cobra"
 )
 
@@ -19,6 +23,7 @@ func newFix() *cobra.Command {
 	var in inputFlags
 	var output, outDir string
 	var filter fix.Filter
+	var force bool
 	c := &cobra.Command{
 		Use:   "fix [flags] PATH... | -",
 		Short: "Propose least-privilege remediations for failing edges, each verified by the model",
@@ -45,6 +50,10 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 			if err != nil {
 				return err
 			}
+			if err := checkEdgeFilter(set, in.namespace, filter); err != nil {
+				return err
+			}
+			filter.NewObjectsOnly = output == "helm"
 			out := cmd.OutOrStdout()
 			switch output {
 			case "text":
@@ -67,7 +76,7 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 				o := fix.TopChanges(set, in.namespace, filter)
 				if output == "yaml" {
 					fmt.Fprint(out, fix.YAML(o.Changes))
-				} else if err := writeHelm(outDir, o.Changes, cmd.ErrOrStderr()); err != nil {
+				} else if err := writeHelm(outDir, o.Changes, force, cmd.ErrOrStderr()); err != nil {
 					return err
 				}
 				for _, a := range o.Applied {
@@ -89,6 +98,7 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text, yaml, helm or json")
 	c.Flags().StringVar(&outDir, "out-dir", "", "with -o helm: the chart's templates folder to write into")
 	c.Flags().StringVar(&filter.Edge, "edge", "", "only this edge: ns/workload=host:port")
+	c.Flags().BoolVar(&force, "force", false, "with -o helm: overwrite templates that exist with other content")
 	c.Flags().StringVar(&filter.Strategy, "strategy", "", "only this strategy: "+strings.Join(fix.Strategies, ", "))
 	return c
 }
@@ -114,7 +124,24 @@ func readSet(paths []string, stdin io.Reader) (source.Set, error) {
 	return set, nil
 }
 
-func writeHelm(dir string, changes []fix.Change, stderr io.Writer) error {
+// checkEdgeFilter makes a mistyped --edge a usage error, listing the failing edges.
+func checkEdgeFilter(set source.Set, ns string, f fix.Filter) error {
+	if f.Edge == "" {
+		return nil
+	}
+	var failing []string
+	for _, e := range analysis.Run(inventory.Build(set, ns), analysis.Options{}).Edges {
+		if f.MatchesEdge(e) {
+			return nil
+		}
+		if e.Outcome == verdict.Fail {
+			failing = append(failing, fmt.Sprintf("%s/%s=%s:%d", e.Client.Namespace, e.Client.Workload, strings.TrimSuffix(e.Server.Host, ".svc.cluster.local"), e.Server.Port))
+		}
+	}
+	return usageErr(fmt.Errorf("--edge %s names no edge of the inputs; failing edges: %s", f.Edge, strings.Join(failing, ", ")))
+}
+
+func writeHelm(dir string, changes []fix.Change, force bool, stderr io.Writer) error {
 	if dir == "" {
 		return usageErr(fmt.Errorf("-o helm needs --out-dir"))
 	}
@@ -127,7 +154,11 @@ func writeHelm(dir string, changes []fix.Change, stderr io.Writer) error {
 			continue
 		}
 		p := filepath.Join(dir, fix.HelmFileName(c))
-		if err := os.WriteFile(p, []byte(fix.HelmTemplate(c)), 0o644); err != nil {
+		body := []byte(fix.HelmTemplate(c))
+		if old, err := os.ReadFile(p); err == nil && !bytes.Equal(old, body) && !force {
+			return usageErr(fmt.Errorf("%s exists with other content: not overwritten (use --force)", p))
+		}
+		if err := os.WriteFile(p, body, 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintln(stderr, "wrote", p)
@@ -144,6 +175,12 @@ func writeFixText(w io.Writer, plans []fix.Plan) {
 		fmt.Fprintf(w, "✗ %s — %d failing edge(s)\n", p.Target, len(p.Edges))
 		for _, e := range p.Edges {
 			fmt.Fprintf(w, "    from %s/%s: %s\n", e.Client.Namespace, e.Client.Workload, e.Cause)
+		}
+		if len(p.Candidates) == 0 {
+			fmt.Fprintln(w, "\n  no candidate with the chosen --strategy; it applies when:")
+			for _, name := range fix.Strategies {
+				fmt.Fprintf(w, "    %-26s %s\n", name, fix.Applies[name])
+			}
 		}
 		for _, c := range p.Candidates {
 			v := c.Verification
