@@ -88,8 +88,12 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 		}
 	}
 	s := r.Summary
-	_, err := fmt.Fprintf(w, "\n%d edges: %d failing, %d unknown, %d mutual TLS; %d errors, %d warnings\n",
-		s.Edges, s.Failing, s.Unknown, s.MTLS, s.Errors, s.Warnings)
+	line := fmt.Sprintf("\n%s: %d failing, %d unknown, %d mutual TLS; %s, %s", plural(s.Edges, "edge"),
+		s.Failing, s.Unknown, s.MTLS, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+	if n := skipped(s.Skipped); n > 0 {
+		line += fmt.Sprintf("; %s of kinds the model does not read skipped", plural(n, "object"))
+	}
+	_, err := fmt.Fprintln(w, line)
 	return err
 }
 
@@ -129,4 +133,19 @@ func loc(f check.Finding) string {
 		return fmt.Sprintf("%s:%d (%s)", f.File, f.Line, where)
 	}
 	return fmt.Sprintf("%s (%s)", f.File, where)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func skipped(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -36,6 +37,17 @@ func usageErr(err error) error { return &exitError{code: ExitUsage, err: err} }
 // problemsFound makes a command exit 1 without an error message.
 var problemsFound = &exitError{code: ExitProblems}
 
+// version is set at release time with -ldflags "-X .../internal/cli.version=v1.2.3".
+var version = "0.1.0-dev"
+
+func versionString() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return v
+}
+
 // commands are added by each command file's init.
 var commands []func() *cobra.Command
 
@@ -46,6 +58,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Long:          "meshdoctor predicts, for every client → service port, what the client sends, what the server accepts and the outcome under Istio mTLS — with the policy objects that decided it.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
