@@ -64,10 +64,8 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 			return err
 		}
 	}
-	for _, e := range r.Edges {
-		if e.Outcome == verdict.Fail {
-			edgeDetail(w, e, st)
-		}
+	for _, g := range failureGroups(r.Edges) {
+		edgeDetail(w, g, st)
 	}
 	if err := Pipeline(w, r, st); err != nil {
 		return err
@@ -97,18 +95,51 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 	return err
 }
 
-func edgeDetail(w io.Writer, e verdict.Edge, st Style) {
-	fmt.Fprintf(w, "\n%s %s/%s → %s:%d (target port %d)\n", st.paint("31;1", "✗"),
-		e.Client.Namespace, e.Client.Workload, e.Server.Host, e.Server.Port, e.Server.TargetPort)
+// failureGroups gathers failing edges that fail the same way at the same
+// server (same cause and symptom), so a fleet of clients reads as one block.
+func failureGroups(es []verdict.Edge) [][]verdict.Edge {
+	var out [][]verdict.Edge
+	at := map[string]int{}
+	for _, e := range es {
+		if e.Outcome != verdict.Fail {
+			continue
+		}
+		k := fmt.Sprintf("%s|%d|%s|%s|%s|%s", e.Server.Host, e.Server.Port, e.Server.Workload, e.Cause, e.Symptom, e.ClientSends)
+		if i, ok := at[k]; ok {
+			out[i] = append(out[i], e)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, []verdict.Edge{e})
+	}
+	return out
+}
+
+func edgeDetail(w io.Writer, g []verdict.Edge, st Style) {
+	e := g[0]
+	clients := make([]string, len(g))
+	for i, x := range g {
+		clients[i] = x.Client.Namespace + "/" + x.Client.Workload
+	}
+	fmt.Fprintf(w, "\n%s %s → %s:%d (target port %d)\n", st.paint("31;1", "✗"),
+		strings.Join(clients, ", "), e.Server.Host, e.Server.Port, e.Server.TargetPort)
 	fmt.Fprintf(w, "  why:       %s\n", e.Cause)
 	fmt.Fprintf(w, "  client:    sends %s — %s\n", e.ClientSends, e.ClientReason)
 	fmt.Fprintf(w, "  server:    accepts %s — %s\n", e.ServerAccepts, e.ServerReason)
 	fmt.Fprintf(w, "  symptom:   %s\n", e.Symptom)
 	fmt.Fprintf(w, "  category:  %s\n", e.Category)
-	fmt.Fprintf(w, "  source:    %s\n", e.Source)
+	for _, x := range g {
+		fmt.Fprintf(w, "  source:    %s\n", x.Source)
+	}
 	fmt.Fprintln(w, "  decided by:")
-	for _, d := range e.DecidedBy {
-		fmt.Fprintf(w, "    %s\n", d)
+	seen := map[string]bool{}
+	for _, x := range g {
+		for _, d := range x.DecidedBy {
+			if s := d.String(); !seen[s] {
+				seen[s] = true
+				fmt.Fprintf(w, "    %s\n", s)
+			}
+		}
 	}
 }
 
