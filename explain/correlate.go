@@ -23,6 +23,24 @@ func Correlate(r *Report, edges []verdict.Edge) {
 		}
 		d.Edges = matched
 		d.Correlation = correlation(d, matched, how)
+		confirm(d, matched)
+	}
+}
+
+// confirm puts the cause the manifests show first and fills the next-step
+// commands' placeholders with the failing edge's names.
+func confirm(d *Diagnosis, edges []verdict.Edge) {
+	for _, e := range edges {
+		if e.Outcome != verdict.Fail {
+			continue
+		}
+		d.Causes = append([]string{"confirmed by the manifests: " + e.Cause}, d.Causes...)
+		r := strings.NewReplacer("<ns>", e.Server.Namespace, "<svc>", e.Server.Service, "<host>", e.Server.Host,
+			"<port>", strconv.Itoa(int(e.Server.Port)), "<client-ns>", e.Client.Namespace)
+		for i, n := range d.Next {
+			d.Next[i] = r.Replace(n)
+		}
+		return
 	}
 }
 
