@@ -61,6 +61,10 @@ func Ports(inv *inventory.Inventory) []PortAcceptance {
 
 // EdgeKey identifies an edge across two analyses: client, service port, backend.
 func EdgeKey(e verdict.Edge) string {
-	return fmt.Sprintf("%s/%s %s → %s/%s:%d (%s)", e.Client.Namespace, e.Client.Workload, e.Client.Kind,
+	k := fmt.Sprintf("%s/%s %s → %s/%s:%d (%s)", e.Client.Namespace, e.Client.Workload, e.Client.Kind,
 		e.Server.Namespace, e.Server.Service, e.Server.Port, e.Server.Workload)
+	if e.Server.Subset != "" {
+		k += " subset " + e.Server.Subset
+	}
+	return k
 }

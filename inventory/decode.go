@@ -250,6 +250,7 @@ type netObject struct {
 	dr   *networking.DestinationRule
 	se   *networking.ServiceEntry
 	side *networking.Sidecar
+	vs   *networking.VirtualService
 }
 
 func decodeNetworking(o source.Object) (netObject, error) {
@@ -296,6 +297,21 @@ func decodeNetworking(o source.Object) (netObject, error) {
 		if v, err = decode[netv1beta1.Sidecar](o); err == nil {
 			n.om, n.side = v.ObjectMeta, &v.Spec
 		}
+	case "networking.istio.io/v1 VirtualService":
+		var v *netv1.VirtualService
+		if v, err = decode[netv1.VirtualService](o); err == nil {
+			n.om, n.vs = v.ObjectMeta, &v.Spec
+		}
+	case "networking.istio.io/v1beta1 VirtualService":
+		var v *netv1beta1.VirtualService
+		if v, err = decode[netv1beta1.VirtualService](o); err == nil {
+			n.om, n.vs = v.ObjectMeta, &v.Spec
+		}
+	case "networking.istio.io/v1alpha3 VirtualService":
+		var v *netv1alpha3.VirtualService
+		if v, err = decode[netv1alpha3.VirtualService](o); err == nil {
+			n.om, n.vs = v.ObjectMeta, &v.Spec
+		}
 	case "networking.istio.io/v1alpha3 Sidecar":
 		var v *netv1alpha3.Sidecar
 		if v, err = decode[netv1alpha3.Sidecar](o); err == nil {
@@ -318,6 +334,8 @@ func (inv *Inventory) addNetworking(o source.Object, defNS string) error {
 		inv.ServiceEntries = append(inv.ServiceEntries, &ServiceEntry{Meta: m, Spec: n.se})
 	case n.side != nil:
 		inv.Sidecars = append(inv.Sidecars, &Sidecar{Meta: m, Spec: n.side})
+	case n.vs != nil:
+		inv.VirtualServices = append(inv.VirtualServices, &VirtualService{Meta: m, Spec: n.vs})
 	default:
 		inv.Skipped[o.Kind]++
 	}

@@ -128,6 +128,7 @@ type Inventory struct {
 	ConfigMaps          []*ConfigMap
 	ServiceEntries      []*ServiceEntry
 	Sidecars            []*Sidecar
+	VirtualServices     []*VirtualService
 	PeerAuthentications []*PeerAuthentication
 	DestinationRules    []*DestinationRule
 	Mesh                MeshConfig

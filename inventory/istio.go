@@ -31,6 +31,13 @@ type Sidecar struct {
 	Spec *networking.Sidecar
 }
 
+// VirtualService is a networking.istio.io VirtualService (only its routes'
+// destinations and subsets matter to the model).
+type VirtualService struct {
+	Meta
+	Spec *networking.VirtualService
+}
+
 // MeshConfig holds the mesh-wide settings the model reads, with Istio's
 // defaults (pkg/config/mesh/mesh.go DefaultMeshConfig) where the inputs are silent.
 type MeshConfig struct {

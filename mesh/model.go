@@ -79,6 +79,8 @@ type Hop struct {
 	Backend    *inventory.Workload // nil when no workload in the inputs backs the Service
 	TargetPort int32
 	AppTLS     bool
+	// Subset is the DR subset a VirtualService routes to ("" for the default route).
+	Subset string
 }
 
 // ClientInputOf gathers the client rule's inputs for h.
@@ -89,6 +91,7 @@ func (m *Model) ClientInputOf(h Hop) ClientInput {
 		Proxy:        m.Proxy(c).Kind,
 		AppTLS:       h.AppTLS,
 		Port:         uint32(h.Port.Port),
+		Subset:       h.Subset,
 		AutoMtls:     mc.EnableAutoMtls,
 		Headless:     h.Service.Headless(),
 		HBONESending: m.HBONESending,

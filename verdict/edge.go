@@ -35,6 +35,8 @@ type Server struct {
 	// Workload and WorkloadKind name the backing workload ("" when none is in the inputs).
 	Workload     string `json:"workload,omitempty"`
 	WorkloadKind string `json:"workloadKind,omitempty"`
+	// Subset is the DestinationRule subset a VirtualService routes the client to ("" for the default route).
+	Subset string `json:"subset,omitempty"`
 	// Protocol is how Istio treats the Service port: http, tcp or auto.
 	Protocol string `json:"protocol"`
 }

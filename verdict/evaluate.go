@@ -52,15 +52,59 @@ func Evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 		e.DecidedBy = []inventory.Ref{c.Service.Ref()}
 		return []Edge{e}
 	}
-	out := make([]Edge, 0, len(backends))
-	for _, b := range backends {
-		out = append(out, judgeBackend(m, c, base, b, proto))
+	routes := routesOf(m, c)
+	if routes == nil {
+		out := make([]Edge, 0, len(backends))
+		for _, b := range backends {
+			out = append(out, judgeBackend(m, c, base, b, proto, mesh.Route{}))
+		}
+		return out
+	}
+	var out []Edge
+	dr := m.DestRules.For(c.Client.Namespace, c.Client.Template.Labels, base.Server.Host, c.Service.Namespace)
+	for _, r := range routes {
+		if _, defined := mesh.SubsetSelects(dr, r.Subset, nil); !defined {
+			out = append(out, missingSubset(base, r))
+			continue
+		}
+		for _, b := range backends {
+			if sel, _ := mesh.SubsetSelects(dr, r.Subset, b.Template.Labels); sel {
+				out = append(out, judgeBackend(m, c, base, b, proto, r))
+			}
+		}
 	}
 	return out
 }
 
-func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workload, proto mesh.Protocol) Edge {
-	e.Server.Workload, e.Server.WorkloadKind = b.Name, b.Kind
+// routesOf follows the client proxy's VirtualService routes to subsets; nil
+// means the default route (ztunnel and proxy-less clients read no VirtualService).
+func routesOf(m *mesh.Model, c edges.Candidate) []mesh.Route {
+	switch m.Proxy(c.Client).Kind {
+	case mesh.ProxySidecar, mesh.ProxyGateway:
+	default:
+		return nil
+	}
+	rs := mesh.RoutesFor(m.Inv.VirtualServices, c.Client.Namespace, c.Service.Host(m.Inv.Mesh.DomainSuffix), uint32(c.Port.Port), m.Inv.Mesh.DomainSuffix)
+	if len(rs) == 1 && rs[0].Subset == "" {
+		return nil
+	}
+	return rs
+}
+
+// missingSubset: a route to a subset no DestinationRule defines has no
+// cluster; Envoy answers 503 (IST0101 ReferencedResourceNotFound).
+func missingSubset(e Edge, r mesh.Route) Edge {
+	e.Server.Subset, e.Server.Proxy = r.Subset, string(mesh.ProxyUnknown)
+	e.ClientSends, e.ServerAccepts, e.Outcome = "none", "none", Fail
+	e.Category = string(category.NoRoute)
+	e.Symptom = "503 no healthy upstream / NR: the route's subset has no cluster"
+	e.Cause = fmt.Sprintf("VirtualService %s routes to subset %q, which no DestinationRule for %s defines", r.From.Key(), r.Subset, e.Server.Host)
+	e.DecidedBy = []inventory.Ref{r.From.Ref()}
+	return e
+}
+
+func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workload, proto mesh.Protocol, route mesh.Route) Edge {
+	e.Server.Workload, e.Server.WorkloadKind, e.Server.Subset = b.Name, b.Kind, route.Subset
 	serverProxy := m.Proxy(b)
 	e.Server.Proxy = string(serverProxy.Kind)
 	tp, err := inventory.TargetPort(c.Port, b.Template)
@@ -71,7 +115,7 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 		return e
 	}
 	e.Server.TargetPort = tp
-	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, Backend: b, TargetPort: tp, AppTLS: c.AppTLS}
+	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, Backend: b, TargetPort: tp, AppTLS: c.AppTLS, Subset: route.Subset}
 	clientProxy := m.Proxy(c.Client)
 	cd := mesh.ClientSends(m.ClientInputOf(hop))
 	sa := mesh.ServerAccepts(m.ServerInputOf(hop))
@@ -91,6 +135,9 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 		e.ServerReason = serverProxy.Reason
 	}
 	e.DecidedBy = decidedBy(cd, sa, clientProxy, serverProxy)
+	if route.From != nil {
+		e.DecidedBy = append(e.DecidedBy, route.From.Ref())
+	}
 	return e
 }
 

@@ -86,15 +86,17 @@ func Run(t *testing.T, dir, root string, f func(t *testing.T, c Case)) {
 
 // CheckEdge asserts one expectation:
 //
-//	<ns>/<client> -> <service>.<ns>:<port> <ok|fail|unknown> [sends=X] [accepts=Y] [mtls|plain]
+//	<ns>/<client> -> <service>.<ns>:<port>[@subset] <ok|fail|unknown> [sends=X] [accepts=Y] [mtls|plain]
 func CheckEdge(t testing.TB, r analysis.Result, line string) {
 	t.Helper()
 	f := strings.Fields(line)
 	if len(f) < 4 || f[1] != "->" {
 		t.Fatalf("bad edge expectation %q", line)
 	}
+	server, subset, _ := strings.Cut(f[2], "@")
 	for _, e := range r.Edges {
-		if e.Client.Namespace+"/"+e.Client.Workload != f[0] || fmt.Sprintf("%s.%s:%d", e.Server.Service, e.Server.Namespace, e.Server.Port) != f[2] {
+		if e.Client.Namespace+"/"+e.Client.Workload != f[0] || fmt.Sprintf("%s.%s:%d", e.Server.Service, e.Server.Namespace, e.Server.Port) != server ||
+			e.Server.Subset != subset {
 			continue
 		}
 		got := fmt.Sprintf("outcome=%s sends=%s accepts=%s mtls=%v", e.Outcome, e.ClientSends, e.ServerAccepts, e.MTLS)
