@@ -105,17 +105,6 @@ func serve(t testing.TB, h func(net.Conn)) string {
 	return ln.Addr().String()
 }
 
-// closedPort returns an address nothing listens on.
-func closedPort(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // tlsServer starts an HTTPS server with httptest's self-signed certificate
 // (valid for example.com and 127.0.0.1) and cfg's settings; the server's own
 // error log goes to errs.

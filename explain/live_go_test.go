@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"github.com/meshdoctor/meshdoctor/internal/loopback"
 	"io"
 	"net"
 	"net/http"
@@ -63,7 +64,7 @@ func TestLiveGoNetHTTP(t *testing.T) {
 			httpGetErr(t, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "otel-collector.monitoring.svc.cluster.local"}}}, srv.URL),
 			"go-x509-name-mismatch", category.NameMismatch},
 		{"net dial to a closed port",
-			httpGetErr(t, http.DefaultClient, "http://"+closedPort(t)+"/v1/traces"),
+			httpGetErr(t, http.DefaultClient, "http://"+loopback.ClosedAddr(t)+"/v1/traces"),
 			"go-connection-refused", category.ConnectionRefused},
 		{"net/http to a server that resets (STRICT sidecar seen by a bare client)",
 			httpGetErr(t, http.DefaultClient, "http://"+resetter(t)+"/v1/traces"),

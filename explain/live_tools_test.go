@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"github.com/meshdoctor/meshdoctor/internal/loopback"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,7 +85,7 @@ func TestLiveCurl(t *testing.T) {
 		{"curl https:// to a self-signed server (exit 60)", []string{"curl", "-sS", srv.URL}, "curl-60-certificate", category.UntrustedCertificate, Curl},
 		{"curl with a name the certificate lacks (exit 60)", []string{"curl", "-sS", "--cacert", certFile(t, srv.Certificate()),
 			"--resolve", "otel-collector.monitoring:" + port + ":127.0.0.1", "https://otel-collector.monitoring:" + port + "/"}, "curl-san-mismatch", category.NameMismatch, Curl},
-		{"curl to a closed port (exit 7)", []string{"curl", "-sS", "http://" + closedPort(t) + "/"}, "curl-7-connect-failed", category.ConnectionRefused, Curl},
+		{"curl to a closed port (exit 7)", []string{"curl", "-sS", "http://" + loopback.ClosedAddr(t) + "/"}, "curl-7-connect-failed", category.ConnectionRefused, Curl},
 	})
 }
 
@@ -124,7 +125,7 @@ func TestLivePython(t *testing.T) {
 		{"ssl to a self-signed server", py("tls", strings.TrimPrefix(srv.URL, "https://")), "python-ssl-certificate-verify-failed", category.UntrustedCertificate, Python},
 		{"requests to a self-signed server", py("requests", strings.TrimPrefix(srv.URL, "https://")), "python-requests-ssl-error", category.UntrustedCertificate, Python},
 		{"socket to a resetting server", py("plain", resetter(t)), "python-connection-reset", category.PlaintextToTLS, Python},
-		{"socket to a closed port", py("plain", closedPort(t)), "python-connection-refused", category.ConnectionRefused, Python},
+		{"socket to a closed port", py("plain", loopback.ClosedAddr(t)), "python-connection-refused", category.ConnectionRefused, Python},
 	})
 }
 
@@ -146,7 +147,7 @@ func TestLiveNode(t *testing.T) {
 		{"https.get to a self-signed server", node("plain", srv.URL), "node-unable-to-verify", category.UntrustedCertificate, Node},
 		{"https.get with a name the certificate lacks", node("ca", srv.URL, certFile(t, srv.Certificate())), "node-altname-invalid", category.NameMismatch, Node},
 		{"http.get to a resetting server", node("plain", "http://"+resetter(t)+"/"), "node-econnreset", category.PlaintextToTLS, Node},
-		{"http.get to a closed port", node("plain", "http://"+closedPort(t)+"/"), "node-econnrefused", category.ConnectionRefused, Node},
+		{"http.get to a closed port", node("plain", "http://"+loopback.ClosedAddr(t)+"/"), "node-econnrefused", category.ConnectionRefused, Node},
 	})
 }
 
@@ -183,6 +184,6 @@ func TestLiveJava(t *testing.T) {
 		{"JSSE https:// to a plaintext server", java("https://" + plaintextGreeter(t) + "/v1/traces"), "jsse-unrecognized-ssl-message", category.TLSToPlaintext, JSSE},
 		{"JSSE https:// to a self-signed server", java(srv.URL), "jsse-pkix-path-building-failed", category.UntrustedCertificate, JSSE},
 		{"JSSE http:// to a resetting server", java("http://" + resetter(t) + "/"), "java-connection-reset", category.PlaintextToTLS, JSSE},
-		{"JSSE http:// to a closed port", java("http://" + closedPort(t) + "/"), "java-connection-refused", category.ConnectionRefused, JSSE},
+		{"JSSE http:// to a closed port", java("http://" + loopback.ClosedAddr(t) + "/"), "java-connection-refused", category.ConnectionRefused, JSSE},
 	})
 }

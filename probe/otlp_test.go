@@ -2,6 +2,7 @@ package probe
 
 import (
 	"crypto/tls"
+	"github.com/meshdoctor/meshdoctor/internal/loopback"
 	"net"
 	"strings"
 	"testing"
@@ -73,7 +74,7 @@ func TestOTLPHTTPExport(t *testing.T) {
 }
 
 func TestOTLPRefused(t *testing.T) {
-	rep := run(t, "http://"+closedAddr(t), otlp("grpc", nil))
+	rep := run(t, "http://"+loopback.ClosedAddr(t), otlp("grpc", nil))
 	want(t, rep, "tcp", false, category.ConnectionRefused)
 	if rep.OK || rep.step("otlp-grpc") != nil {
 		t.Fatalf("steps %v", stepNames(rep))

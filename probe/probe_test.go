@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/meshdoctor/meshdoctor/internal/loopback"
 	"io"
 	"net"
 	"slices"
@@ -61,7 +62,7 @@ func wantFinding(t *testing.T, rep Report, substr string) {
 }
 
 func TestRefused(t *testing.T) {
-	rep := run(t, closedAddr(t), nil)
+	rep := run(t, loopback.ClosedAddr(t), nil)
 	want(t, rep, "tcp", false, category.ConnectionRefused)
 	if len(rep.Steps) != 1 || rep.OK {
 		t.Fatalf("want only a failed tcp step, got %v ok=%t", stepNames(rep), rep.OK)

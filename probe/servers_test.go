@@ -90,17 +90,6 @@ func listen(t *testing.T) net.Listener {
 	return ln
 }
 
-// closedAddr is a loopback port nobody listens on.
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 var quiet = log.New(io.Discard, "", 0)
 
 func hello(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "hello") }

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/pem"
+	"github.com/meshdoctor/meshdoctor/internal/loopback"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,16 +29,6 @@ func probeHTTPServer(t *testing.T) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
 	t.Cleanup(srv.Close)
 	return srv.Listener.Addr().String()
-}
-
-func probeClosedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 func TestProbeExitOK(t *testing.T) {
@@ -65,7 +55,7 @@ func TestProbeJSON(t *testing.T) {
 }
 
 func TestProbeExitProblems(t *testing.T) {
-	addr := probeClosedAddr(t)
+	addr := loopback.ClosedAddr(t)
 	for _, args := range [][]string{{addr}, {"--otlp", "grpc", "--timeout", "1s", "http://" + addr}} {
 		code, out, _ := runProbeCLI(t, args...)
 		if code != ExitProblems || !strings.Contains(out, "[connection-refused]") {
