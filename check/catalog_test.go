@@ -37,6 +37,10 @@ func TestCatalogue(t *testing.T) {
 		default:
 			t.Errorf("%s: bad severity %q", c.Code, c.Severity)
 		}
+		// One check per file, named for the check.
+		if _, err := os.Stat(strings.ReplaceAll(c.Name, "-", "_") + ".go"); err != nil {
+			t.Errorf("%s %s: no file %s.go", c.Code, c.Name, strings.ReplaceAll(c.Name, "-", "_"))
+		}
 		row := "| " + c.Code + " | " + c.Name + " | " + string(c.Severity) + " |"
 		if !strings.Contains(string(readme), row) {
 			t.Errorf("README lacks the row %q", row)

@@ -26,23 +26,6 @@ The message gives the cause, what the client sees, and the deciding objects.`,
 	},
 }
 
-// EdgeUndecided reports edges the model cannot decide, with the reason.
-var EdgeUndecided = &Check{
-	Code:     "MD0102",
-	Name:     "edge-undecided",
-	Severity: Info,
-	Doc: `the model cannot decide an edge from the inputs
-
-The reason names what is missing (a namespace, a backing workload, a cluster IP); add it to decide.`,
-	Run: func(p *Pass) {
-		for _, e := range p.Edges {
-			if e.Outcome == verdict.Unknown {
-				p.Report(primaryRef(e), fmt.Sprintf("%s → %s:%d is undecided: %s", edgeClient(e), e.Server.Host, e.Server.Port, e.Cause))
-			}
-		}
-	},
-}
-
 func edgeClient(e verdict.Edge) string {
 	return fmt.Sprintf("%s %s/%s", e.Client.Kind, e.Client.Namespace, e.Client.Workload)
 }

@@ -54,23 +54,19 @@ func protocolHint(p corev1.ServicePort) string {
 	return strings.ToLower(head)
 }
 
-// OTLPCollectorUnread: a collector or Operator resource whose config could not be read.
-var OTLPCollectorUnread = &Check{
-	Code:     "MD0709",
-	Name:     "otlp-collector-unread",
-	Severity: Info,
-	Doc: `a collector or OpenTelemetry Operator resource could not be read, so its receivers are unknown
+// telemetryModel is the model discovery built, or a fresh one.
+func telemetryModel(p *Pass) *telemetry.Model {
+	if p.Discovery.Telemetry != nil {
+		return p.Discovery.Telemetry
+	}
+	return telemetry.Build(p.Model.Inv)
+}
 
-Edges to it are judged without receiver knowledge (protocol, TLS, bind address).`,
-	Run: func(p *Pass) {
-		m := telemetryModel(p)
-		for _, c := range m.Collectors {
-			if c.Err != nil && !c.Sidecar {
-				p.Report(c.Ref, fmt.Sprintf("%s: %v", c, c.Err))
-			}
-		}
-		for _, pr := range m.Problems {
-			p.Report(pr.Ref, pr.Message)
-		}
-	},
+// describeLink is "<sender> sends <signals> over <protocol> to <url>".
+func describeLink(l telemetry.Link) string {
+	who := fmt.Sprintf("%s %s container %s (%s)", l.Sender.Workload.Kind, l.Sender.Workload.Key(), l.Sender.Container, l.Sender.SDK)
+	if l.Sender.Collector != nil {
+		who = l.Sender.Collector.String()
+	}
+	return fmt.Sprintf("%s sends %s over %s to %s", who, l.SignalList(), l.Protocol(), l.URL())
 }
