@@ -11,29 +11,23 @@ import (
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/source"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// Build renders the kustomization in dir. Objects' origins are
-// "kustomize:<dir>" with the line of the object in the build output (what
-// `kustomize build <dir>` prints). A kustomization that cannot be built —
-// including one that needs the network — is an error.
+// Build renders the kustomization in dir. Each object's origin is the file
+// and document it came from (kustomize's own origin tracking); objects
+// kustomize generates keep "kustomize:<dir>" with their line in the build
+// output. A kustomization that cannot be built — including one that needs
+// the network — is an error.
 func Build(dir string) (source.Set, error) {
 	if err := checkLocal(dir, map[string]bool{}); err != nil {
 		return source.Set{}, fmt.Errorf("kustomize %s: %w", dir, err)
 	}
-	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	m, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	out, tmp, err := buildWithOrigins(dir)
 	if err != nil {
 		return source.Set{}, fmt.Errorf("kustomize %s: %w", dir, err)
 	}
-	out, err := m.AsYaml()
-	if err != nil {
-		return source.Set{}, fmt.Errorf("kustomize %s: %w", dir, err)
-	}
-	return source.Parse("kustomize:"+filepath.Clean(dir), out), nil
+	return relocate(source.Parse("kustomize:"+filepath.Clean(dir), out), tmp), nil
 }
 
 // ErrRemote is returned for a kustomization that references remote content.
