@@ -81,7 +81,7 @@ func newState(set source.Set, defNS string) *state {
 	inv := inventory.Build(set, defNS)
 	st := &state{set: set, defNS: defNS, inv: inv, model: mesh.New(inv), raw: map[string]source.Object{}}
 	st.result = analysis.Run(inv, analysis.Options{})
-	st.ports = analysis.Ports(inventory.Build(set, defNS))
+	st.ports = analysis.Ports(inv)
 	for _, o := range set.Objects {
 		st.raw[objKey(o, defNS)] = o
 	}

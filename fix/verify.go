@@ -13,8 +13,9 @@ import (
 
 // compare runs the model on the patched set and diffs it against st.
 func (st *state) compare(patched source.Set) (diff.Report, analysis.Result) {
-	after := analysis.Run(inventory.Build(patched, st.defNS), analysis.Options{})
-	return diff.Compare(st.result, after, st.ports, analysis.Ports(inventory.Build(patched, st.defNS))), after
+	inv := inventory.Build(patched, st.defNS)
+	after := analysis.Run(inv, analysis.Options{})
+	return diff.Compare(st.result, after, st.ports, analysis.Ports(inv)), after
 }
 
 func (st *state) verify(t *Target, c Candidate) Verification {

@@ -86,8 +86,7 @@ accepting plaintext) unless --allow-weaken; 0 otherwise; 2 on usage or unreadabl
 
 func compareSets(before, after source.Set, ns string) diff.Report {
 	bi, ai := inventory.Build(before, ns), inventory.Build(after, ns)
-	bp, ap := analysis.Ports(inventory.Build(before, ns)), analysis.Ports(inventory.Build(after, ns))
-	return diff.Compare(analysis.Run(bi, analysis.Options{}), analysis.Run(ai, analysis.Options{}), bp, ap)
+	return diff.Compare(analysis.Run(bi, analysis.Options{}), analysis.Run(ai, analysis.Options{}), analysis.Ports(bi), analysis.Ports(ai))
 }
 
 // readAtRevision reads the manifests under paths as they are at a git revision.
