@@ -51,7 +51,7 @@ type Report struct {
 type Step struct {
 	Name     string            `json:"name"`
 	OK       bool              `json:"ok"`
-	Duration time.Duration     `json:"duration_ns"`
+	Duration time.Duration     `json:"durationNs"`
 	Detail   string            `json:"detail,omitempty"`
 	Category category.Category `json:"category,omitempty"`
 
@@ -65,32 +65,32 @@ type Step struct {
 type TLSInfo struct {
 	Version             string     `json:"version,omitempty"`
 	ALPN                string     `json:"alpn,omitempty"`
-	CipherSuite         string     `json:"cipher_suite,omitempty"`
-	ServerName          string     `json:"server_name,omitempty"`
+	CipherSuite         string     `json:"cipherSuite,omitempty"`
+	ServerName          string     `json:"serverName,omitempty"`
 	Chain               []CertInfo `json:"chain,omitempty"`
-	ClientCertRequested bool       `json:"client_cert_requested"`
-	ClientCertSent      bool       `json:"client_cert_sent"`
-	SPIFFEID            string     `json:"spiffe_id,omitempty"`
-	IstioSidecar        bool       `json:"istio_sidecar"`
+	ClientCertRequested bool       `json:"clientCertRequested"`
+	ClientCertSent      bool       `json:"clientCertSent"`
+	SPIFFEID            string     `json:"spiffeId,omitempty"`
+	IstioSidecar        bool       `json:"istioSidecar"`
 }
 
 // CertInfo summarises one certificate of the presented chain.
 type CertInfo struct {
 	Subject   string    `json:"subject"`
 	Issuer    string    `json:"issuer"`
-	DNSNames  []string  `json:"dns_names,omitempty"`
+	DNSNames  []string  `json:"dnsNames,omitempty"`
 	IPs       []string  `json:"ips,omitempty"`
 	URIs      []string  `json:"uris,omitempty"`
-	NotBefore time.Time `json:"not_before"`
-	NotAfter  time.Time `json:"not_after"`
+	NotBefore time.Time `json:"notBefore"`
+	NotAfter  time.Time `json:"notAfter"`
 }
 
 // ExportInfo is the outcome of the OTLP test span.
 type ExportInfo struct {
 	Protocol   string `json:"protocol"`
 	Endpoint   string `json:"endpoint"`
-	GRPCCode   string `json:"grpc_code,omitempty"`
-	HTTPStatus int    `json:"http_status,omitempty"`
+	GRPCCode   string `json:"grpcCode,omitempty"`
+	HTTPStatus int    `json:"httpStatus,omitempty"`
 	Error      string `json:"error,omitempty"`
 }
 
