@@ -202,6 +202,8 @@ func (inv *Inventory) index() {
 			s := &Service{Meta: se.Meta, External: &ExternalHost{Host: h, Entry: se,
 				MeshInternal: se.Spec.GetLocation().String() == "MESH_INTERNAL"}}
 			s.Name = h
+			// A ServiceEntry's workloadSelector picks pods as its endpoints, like a Service selector.
+			s.Spec.Selector = se.Spec.GetWorkloadSelector().GetLabels()
 			for _, p := range se.Spec.GetPorts() {
 				s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: p.GetName(), Port: int32(p.GetNumber()),
 					TargetPort: intstr.FromInt32(int32(p.GetTargetPort()))})
