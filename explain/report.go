@@ -26,10 +26,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	if len(r.Diagnoses) == 0 {
-		ew.printf("No known mTLS or connection error signature in %d lines.\n", r.Lines)
+		ew.printf("No known mTLS or connection error signature in %s.\n", count(r.Lines, "line", "lines"))
 		return ew.err
 	}
-	ew.printf("%d diagnosis(es) from %d matching event(s) in %d lines.\n", len(r.Diagnoses), r.Events, r.Lines)
+	ew.printf("%s from %s in %s.\n", count(len(r.Diagnoses), "diagnosis", "diagnoses"),
+		count(r.Events, "matching event", "matching events"), count(r.Lines, "line", "lines"))
 	for i, d := range r.Diagnoses {
 		ew.printf("\n[%d] %s — written by %s   (%s)\n", i+1, d.Category, d.Emitter, strings.Join(d.Signatures, " + "))
 		lines := fmt.Sprintf("line %d", d.Line)
@@ -117,4 +118,11 @@ func (e *errWriter) printf(format string, a ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, a...)
 	}
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -120,6 +120,7 @@ func printCatalogue(w io.Writer, literalsOnly bool) error {
 		}
 		return bw.Flush()
 	}
+	fmt.Fprintf(bw, "%-40s %-22s %-28s %s\n", "ID", "EMITTER", "CATEGORY", "MATCHES")
 	for _, s := range explain.Catalogue() {
 		fmt.Fprintf(bw, "%-40s %-22s %-28s %q\n", s.ID, s.Emitter, s.Category, s.Match)
 	}
