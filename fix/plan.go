@@ -112,10 +112,26 @@ func (st *state) workload(c verdict.Client) *inventory.Workload {
 	return nil
 }
 
-// extendDR merges a new exception DR into an existing one of the same name
-// (an earlier fix), so that ports accumulate instead of shadowing each other.
+// extendDR lays a new exception DR's port entries over an existing DR for
+// the same host in the same namespace (an earlier fix, or the user's own):
+// two such DRs would merge and the older one's trafficPolicy would win whole
+// (§2.6), so a sibling would silently do nothing.
 func (st *state) extendDR(c Change) Change {
-	o, ok := st.object("DestinationRule", nil, c.Namespace, c.Name)
+	host, _ := path(c.Object, "spec")["host"].(string)
+	var target *inventory.DestinationRule
+	for _, d := range st.inv.DestinationRules {
+		if d.Namespace != c.Namespace || d.Spec.GetWorkloadSelector() != nil ||
+			mesh.ResolveHost(d.Spec.GetHost(), d.Namespace, st.inv.Mesh.DomainSuffix) != host {
+			continue
+		}
+		if target == nil || d.Name == c.Name {
+			target = d
+		}
+	}
+	if target == nil {
+		return c
+	}
+	o, ok := st.object("DestinationRule", nil, target.Namespace, target.Name)
 	if !ok {
 		return c
 	}
@@ -123,8 +139,43 @@ func (st *state) extendDR(c Change) Change {
 	return replace(o, st.defNS, func(obj map[string]any) {
 		tp := path(obj, "spec", "trafficPolicy")
 		existing, _ := tp["portLevelSettings"].([]any)
-		tp["portLevelSettings"] = append(existing, add...)
+		// A port-level entry replaces connectionPool, loadBalancer and
+		// outlierDetection too (§2.8): carry the rule's own into the new entries.
+		for _, a := range add {
+			am, _ := a.(map[string]any)
+			for _, k := range []string{"connectionPool", "loadBalancer", "outlierDetection"} {
+				if v, ok := tp[k]; ok && am[k] == nil {
+					am[k] = v
+				}
+			}
+		}
+		tp["portLevelSettings"] = mergePortLevel(existing, add)
 	})
+}
+
+// mergePortLevel replaces entries for the same port number and appends the rest.
+func mergePortLevel(existing, add []any) []any {
+	num := func(e any) any {
+		m, _ := e.(map[string]any)
+		p, _ := m["port"].(map[string]any)
+		return fmt.Sprint(p["number"])
+	}
+	out := append([]any(nil), existing...)
+	for _, a := range add {
+		replaced := false
+		for i, e := range out {
+			if num(e) == num(a) {
+				em, _ := e.(map[string]any)
+				am, _ := a.(map[string]any)
+				em["tls"] = am["tls"]
+				out[i], replaced = em, true
+			}
+		}
+		if !replaced {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // extendPA merges a new exception PA's port entries into an existing one.

@@ -17,6 +17,7 @@ const (
 	InjectServerNS       = "inject-server-namespace"
 	InjectClientNS       = "inject-client-namespace"
 	RestoreCapture       = "restore-outbound-capture"
+	RestoreInbound       = "restore-inbound-capture"
 	DRIstioMutualPort    = "dr-istio-mutual-port"
 	DRDisablePort        = "dr-disable-port"
 	PermissivePort       = "pa-permissive-port"
@@ -26,7 +27,7 @@ const (
 )
 
 // Strategies lists every strategy in tie-break order.
-var Strategies = []string{InjectServerWorkload, InjectServerNS, InjectClientNS, RestoreCapture,
+var Strategies = []string{InjectServerWorkload, InjectServerNS, InjectClientNS, RestoreCapture, RestoreInbound,
 	DRIstioMutualPort, DRDisablePort, PermissivePort, DropDR, DRDisableHost, SeedFix}
 
 // Applies says, per strategy, which failures it answers (for users whose
@@ -36,6 +37,7 @@ var Applies = map[string]string{
 	InjectServerNS:       "the server has no sidecar and its Namespace object is in the inputs",
 	InjectClientNS:       "the client has no sidecar and its Namespace object is in the inputs",
 	RestoreCapture:       "the client's sidecar does not capture the traffic (excludeOutboundPorts/IPRanges)",
+	RestoreInbound:       "the server has a sidecar but its target port is excluded from inbound capture",
 	DRIstioMutualPort:    "client sidecars send plaintext to a STRICT sidecar",
 	DRDisablePort:        "clients originate TLS toward a server side that does not terminate it",
 	PermissivePort:       "plaintext reaches a STRICT sidecar port",
@@ -57,6 +59,7 @@ func tieRank(s string) int {
 func (st *state) propose(t *Target) []Candidate {
 	var out []Candidate
 	out = append(out, st.injectServer(t)...)
+	out = append(out, st.restoreInbound(t)...)
 	out = append(out, st.clientSide(t)...)
 	out = append(out, st.destinationRules(t)...)
 	out = append(out, st.permissivePort(t)...)
@@ -106,6 +109,42 @@ func (st *state) injectServer(t *Target) []Candidate {
 			})}})
 	}
 	return out
+}
+
+// restoreInbound puts the server's sidecar back in front of a port excluded
+// from inbound capture (istio#30311: auto mTLS still sends mTLS there).
+func (st *state) restoreInbound(t *Target) []Candidate {
+	b := t.Backend
+	if b == nil || st.model.Proxy(b).Kind != mesh.ProxySidecar {
+		return nil
+	}
+	if captured, _ := mesh.CaptureOf(b.Template.Annotations).InboundCaptured(t.TargetPort); captured {
+		return nil
+	}
+	o, ok := st.object("Workload", b)
+	if !ok {
+		return nil
+	}
+	port := fmt.Sprint(t.TargetPort)
+	return []Candidate{{Strategy: RestoreInbound, Restarts: 1,
+		Title: fmt.Sprintf("capture inbound port %d of %s %s again (traffic.sidecar.istio.io annotations)", t.TargetPort, b.Kind, b.Key()),
+		Why:   "the server's sidecar then terminates istio mTLS on that port and enforces its PeerAuthentication",
+		Cost:  "no security cost: the edge becomes mutual TLS; the workload restarts, and clients without sidecars are then subject to its mode",
+		Changes: []Change{replace(o, st.defNS, func(obj map[string]any) {
+			ann := path(podTemplateMeta(obj), "annotations")
+			k := annotation.SidecarTrafficExcludeInboundPorts.Name
+			if v, ok := ann[k].(string); ok {
+				if r := removePort(v, port); r == "" {
+					delete(ann, k)
+				} else {
+					ann[k] = r
+				}
+			}
+			inc := annotation.SidecarTrafficIncludeInboundPorts.Name
+			if v, ok := ann[inc].(string); ok && v != "*" {
+				ann[inc] = strings.Trim(v+","+port, ",")
+			}
+		})}}}
 }
 
 // clientSide restores the client's sidecar in the path.
