@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/check"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -39,10 +40,20 @@ type Report struct {
 	Added   []EdgeChange `json:"added"`
 	Removed []EdgeChange `json:"removed"`
 	Ports   []PortChange `json:"ports"`
+	// NewFindings are error and warning findings the change introduces
+	// (e.g. an exporter that now speaks the wrong protocol).
+	NewFindings []check.Finding `json:"newFindings"`
 }
 
-// Breaks reports edges that start failing.
-func (r Report) Breaks() bool { return len(r.StartFailing) > 0 }
+// Breaks reports edges that start failing, or new error findings.
+func (r Report) Breaks() bool {
+	for _, f := range r.NewFindings {
+		if f.Severity == check.Error {
+			return true
+		}
+	}
+	return len(r.StartFailing) > 0
+}
 
 // Weakens reports lost mutual TLS or ports that start accepting plaintext.
 func (r Report) Weakens() bool {
@@ -56,7 +67,7 @@ func (r Report) Weakens() bool {
 
 // Empty reports no change at all.
 func (r Report) Empty() bool {
-	return len(r.StartFailing)+len(r.StopFailing)+len(r.LostMTLS)+len(r.GainedMTLS)+len(r.Changed)+len(r.Added)+len(r.Removed)+len(r.Ports) == 0
+	return len(r.StartFailing)+len(r.StopFailing)+len(r.LostMTLS)+len(r.GainedMTLS)+len(r.Changed)+len(r.Added)+len(r.Removed)+len(r.Ports)+len(r.NewFindings) == 0
 }
 
 func state(e verdict.Edge) string {
@@ -108,6 +119,7 @@ func Compare(before, after analysis.Result, portsBefore, portsAfter []analysis.P
 		}
 	}
 	r.Ports = comparePorts(portsBefore, portsAfter)
+	r.NewFindings = newFindings(before.Findings, after.Findings)
 	r.normalize()
 	for _, l := range [][]EdgeChange{r.StartFailing, r.StopFailing, r.LostMTLS, r.GainedMTLS, r.Changed, r.Added, r.Removed} {
 		sort.Slice(l, func(i, j int) bool { return l[i].Edge < l[j].Edge })
@@ -142,4 +154,26 @@ func (r *Report) normalize() {
 	if r.Ports == nil {
 		r.Ports = []PortChange{}
 	}
+	if r.NewFindings == nil {
+		r.NewFindings = []check.Finding{}
+	}
+}
+
+// newFindings lists error and warning findings of after whose code and
+// object before lacks (messages name files, which differ between the two).
+func newFindings(before, after []check.Finding) []check.Finding {
+	key := func(f check.Finding) string {
+		return f.Code + "|" + f.Object.Kind + "|" + f.Object.Namespace + "|" + f.Object.Name
+	}
+	had := map[string]bool{}
+	for _, f := range before {
+		had[key(f)] = true
+	}
+	var out []check.Finding
+	for _, f := range after {
+		if f.Severity != check.Info && f.Code != check.EdgeFails.Code && !had[key(f)] {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/check"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -37,5 +38,20 @@ func TestCompare(t *testing.T) {
 	}
 	if e := Compare(before, before, ports("x"), ports("x")); !e.Empty() || e.Breaks() || e.Weakens() {
 		t.Errorf("an unchanged input must compare empty: %+v", e)
+	}
+}
+
+// A change that introduces an error finding (say, an agent upgrade that
+// switches the OTLP protocol) breaks the check even when no edge moves.
+func TestNewErrorFindingBreaks(t *testing.T) {
+	f := check.Finding{Code: "MD0701", Severity: check.Error, Object: check.Object{Kind: "Deployment", Namespace: "a", Name: "app"}, Message: "x (old/file.yaml:1)"}
+	moved := f
+	moved.Message = "x (new/file.yaml:1)"
+	r := Compare(analysis.Result{}, analysis.Result{Findings: []check.Finding{f}}, nil, nil)
+	if len(r.NewFindings) != 1 || !r.Breaks() {
+		t.Fatalf("new error finding: %+v", r)
+	}
+	if r := Compare(analysis.Result{Findings: []check.Finding{f}}, analysis.Result{Findings: []check.Finding{moved}}, nil, nil); !r.Empty() {
+		t.Fatalf("the same finding in another folder is not new: %+v", r.NewFindings)
 	}
 }

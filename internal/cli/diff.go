@@ -148,6 +148,12 @@ func writeDiffText(w io.Writer, r diff.Report) {
 	section("Other changed edges", r.Changed)
 	section("New edges", r.Added)
 	section("Removed edges", r.Removed)
+	if len(r.NewFindings) > 0 {
+		fmt.Fprintf(w, "New findings (%d):\n", len(r.NewFindings))
+		for _, f := range r.NewFindings {
+			fmt.Fprintf(w, "  %s %s %s: %s\n", f.Severity, f.Code, f.Check, f.Message)
+		}
+	}
 	if len(r.Ports) > 0 {
 		fmt.Fprintf(w, "Ports whose accepted modes change (%d):\n", len(r.Ports))
 		for _, p := range r.Ports {
@@ -173,7 +179,7 @@ func writeDiffMarkdown(w io.Writer, r diff.Report) {
 		name string
 		n    int
 	}{{"start failing", len(r.StartFailing)}, {"stop failing", len(r.StopFailing)}, {"lose mTLS", len(r.LostMTLS)},
-		{"gain mTLS", len(r.GainedMTLS)}, {"ports changing", len(r.Ports)}}
+		{"gain mTLS", len(r.GainedMTLS)}, {"ports changing", len(r.Ports)}, {"new findings", len(r.NewFindings)}}
 	for _, row := range rows {
 		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
 	}

@@ -35,7 +35,9 @@ security first (a candidate that breaks an edge is never first), then blast radi
 
   -o text   the ranked options, each with why, its security cost, what it fixes and breaks
   -o yaml   the top option for every failing edge, as documents to apply on top of the input
-  -o helm   the same as Helm templates, one file per object, in --out-dir
+  -o helm   the best option that only creates objects (what a chart's templates folder can
+            hold), as Helm templates, one file per object, in --out-dir; it says so when
+            -o yaml would choose a different option
   -o json   the whole plan
 
 Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edges remain, 2 usage.`,
@@ -58,7 +60,7 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 			switch output {
 			case "text":
 				plans := fix.PlanAll(set, in.namespace, filter)
-				writeFixText(out, plans)
+				writeFixText(out, plans, filter.Strategy)
 				if len(plans) > 0 {
 					return problemsFound
 				}
@@ -74,6 +76,17 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 				return nil
 			case "yaml", "helm":
 				o := fix.TopChanges(set, in.namespace, filter)
+				if output == "helm" {
+					// -o helm can only write new objects; say when -o yaml would choose otherwise.
+					all := filter
+					all.NewObjectsOnly = false
+					if y := fix.TopChanges(set, in.namespace, all); strings.Join(y.Applied, "\n") != strings.Join(o.Applied, "\n") {
+						for _, a := range y.Applied {
+							fmt.Fprintln(cmd.ErrOrStderr(), "note: -o yaml would choose:", a)
+						}
+						fmt.Fprintln(cmd.ErrOrStderr(), "note: -o helm writes only options that create objects; compare the costs with `meshdoctor fix` (text)")
+					}
+				}
 				if output == "yaml" {
 					fmt.Fprint(out, fix.YAML(o.Changes))
 				} else if err := writeHelm(outDir, o.Changes, force, cmd.ErrOrStderr()); err != nil {
@@ -166,7 +179,7 @@ func writeHelm(dir string, changes []fix.Change, force bool, stderr io.Writer) e
 	return nil
 }
 
-func writeFixText(w io.Writer, plans []fix.Plan) {
+func writeFixText(w io.Writer, plans []fix.Plan, strategy string) {
 	if len(plans) == 0 {
 		fmt.Fprintln(w, "No failing edges: nothing to fix.")
 		return
@@ -176,11 +189,13 @@ func writeFixText(w io.Writer, plans []fix.Plan) {
 		for _, e := range p.Edges {
 			fmt.Fprintf(w, "    from %s/%s: %s\n", e.Client.Namespace, e.Client.Workload, e.Cause)
 		}
-		if len(p.Candidates) == 0 {
-			fmt.Fprintln(w, "\n  no candidate with the chosen --strategy; it applies when:")
+		if len(p.Candidates) == 0 && strategy != "" {
+			fmt.Fprintf(w, "\n  --strategy %s does not apply here; the strategies apply when:\n", strategy)
 			for _, name := range fix.Strategies {
 				fmt.Fprintf(w, "    %-26s %s\n", name, fix.Applies[name])
 			}
+		} else if len(p.Candidates) == 0 {
+			fmt.Fprintln(w, "\n  no mesh change fixes this: the cause above is in the workloads' own configuration (an exporter's endpoint, protocol or TLS)")
 		}
 		for _, c := range p.Candidates {
 			v := c.Verification
