@@ -36,12 +36,13 @@ type settings struct {
 // then the environment.
 func (s settings) get(key string, java bool) (setting, bool) {
 	if java {
-		if v, ok := s.props[key]; ok {
+		if v, ok := s.props[key]; ok && strings.TrimSpace(v.value) != "" {
 			return v, true
 		}
 	}
 	v, ok := s.env[key]
-	return v, ok
+	// The spec: an empty value MUST be treated as unset (Helm charts often render value: "").
+	return v, ok && strings.TrimSpace(v.value) != ""
 }
 
 // jvmOptionVars are the env vars the JVM (JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS)

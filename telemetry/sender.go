@@ -65,12 +65,18 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 	if v, ok := s.get("OTEL_SDK_DISABLED", java); ok && strings.EqualFold(v.value, "true") {
 		return nil, []string{"all signals: " + v.from}
 	}
+	// otel.javaagent.enabled=false turns the whole Java agent off.
+	if v, ok := s.get("OTEL_JAVAAGENT_ENABLED", java); java && ok && strings.EqualFold(v.value, "false") {
+		return nil, []string{"all signals (the Java agent is disabled): " + v.from}
+	}
 	var out []Export
 	var off []string
 	for _, sig := range Signals {
 		up := strings.ToUpper(string(sig))
+		var forced Protocol
 		if v, ok := s.get("OTEL_"+up+"_EXPORTER", java); ok {
-			if !hasOTLP(v.value) {
+			var on bool
+			if on, forced = otlpExporter(v.value); !on {
 				off = append(off, string(sig)+": "+v.from)
 				continue
 			}
@@ -85,6 +91,14 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 			e.Protocol, e.Because = Protocol(v.value), append(e.Because, v.from)
 		} else {
 			e.Because = append(e.Because, "protocol "+string(def.protocol)+" by default: "+def.source)
+		}
+		if forced != "" {
+			// Python's otlp_proto_http / otlp_proto_grpc exporter names fix the protocol.
+			name := "otlp_proto_http"
+			if forced == GRPC {
+				name = "otlp_proto_grpc"
+			}
+			e.Protocol, e.Because = forced, append(e.Because, "exporter "+name+" fixes the protocol")
 		}
 		if v, ok := s.get("OTEL_EXPORTER_OTLP_"+up+"_ENDPOINT", java); ok {
 			e.URL, e.Because = v.value, append(e.Because, v.from)
@@ -129,13 +143,21 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 	return out, off
 }
 
-func hasOTLP(list string) bool {
+// otlpExporter reads OTEL_<SIGNAL>_EXPORTER: whether an OTLP exporter is on,
+// and the protocol its name fixes (Python's otlp_proto_http / otlp_proto_grpc,
+// opentelemetry-exporter-otlp-proto-* entry points).
+func otlpExporter(list string) (bool, Protocol) {
 	for _, x := range strings.Split(list, ",") {
-		if strings.TrimSpace(x) == "otlp" {
-			return true
+		switch strings.TrimSpace(x) {
+		case "otlp":
+			return true, ""
+		case "otlp_proto_http":
+			return true, HTTPProtobuf
+		case "otlp_proto_grpc":
+			return true, GRPC
 		}
 	}
-	return false
+	return false, ""
 }
 
 func containsSignal(list []Signal, s Signal) bool {
@@ -149,6 +171,15 @@ func containsSignal(list []Signal, s Signal) bool {
 
 // parseURL reads scheme, host and port (the scheme's default when absent).
 func parseURL(raw string) (string, string, int32) {
+	// gRPC name syntax (dns:///host:port, dns://authority/host:port) as the
+	// collector's configgrpc accepts it: the target is what follows.
+	if rest, ok := strings.CutPrefix(raw, "dns:"); ok {
+		rest = strings.TrimPrefix(rest, "//")
+		if i := strings.Index(rest, "/"); i >= 0 {
+			rest = rest[i+1:]
+		}
+		raw = rest
+	}
 	if !strings.Contains(raw, "://") {
 		h, p := splitHostPort(raw, 0)
 		return "", strings.ToLower(h), p
