@@ -3,6 +3,7 @@ package verdict
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/edges"
@@ -123,6 +124,7 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	j := Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp, rcv))
 	if rcv != nil {
 		j = receiverTLS(j, cd, c.AppTLS, rcv)
+		j = receiverReach(j, c, b, rcv)
 		e.OTLP = withReceiver(e.OTLP, col, rcv)
 	}
 	e.ClientSends, e.ServerAccepts = string(cd.Sends), string(sa.Accepts)
@@ -183,9 +185,12 @@ func Sort(es []Edge) {
 
 // Symptoms at a collector's OTLP receiver, in its clients' words.
 const (
-	SymptomReceiverCert   = envoyReset + "retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end (client sidecar: 503 / gRPC UNAVAILABLE)"
-	SymptomTLSToPlainOTLP = "TLS handshake failure: the plaintext receiver answers the ClientHello with HTTP/2 SETTINGS (gRPC) or an HTTP/1.1 400 (HTTP): WRONG_VERSION_NUMBER (BoringSSL), \"first record does not look like a TLS handshake\" (Go), \"Unsupported or unrecognized SSL message\" (Java)"
-	SymptomPlainToTLSOTLP = "the TLS receiver rejects plaintext: HTTP/1 clients get \"400 Bad Request: Client sent an HTTP request to an HTTPS server\"; gRPC clients see UNAVAILABLE \"connection closed before server preface received\""
+	SymptomReceiverLocalhost = "connection refused (through a client sidecar: " + envoyReset + "reset reason: remote connection failure, transport failure reason: delayed connect error: 111)"
+	SymptomGRPCToHTTP        = "grpc-go \"error reading server preface: http2: frame too large\" / gRPC UNAVAILABLE: the OTLP/HTTP server answers HTTP/1.1"
+	SymptomHTTPToGRPC        = "the gRPC server answers an HTTP/1.1 POST with an HTTP/2 frame: OkHttp \"unexpected end of stream\", Go \"malformed HTTP response\""
+	SymptomReceiverCert      = envoyReset + "retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end (client sidecar: 503 / gRPC UNAVAILABLE)"
+	SymptomTLSToPlainOTLP    = "TLS handshake failure: the plaintext receiver answers the ClientHello with HTTP/2 SETTINGS (gRPC) or an HTTP/1.1 400 (HTTP): WRONG_VERSION_NUMBER (BoringSSL), \"first record does not look like a TLS handshake\" (Go), \"Unsupported or unrecognized SSL message\" (Java)"
+	SymptomPlainToTLSOTLP    = "the TLS receiver rejects plaintext: HTTP/1 clients get \"400 Bad Request: Client sent an HTTP request to an HTTPS server\"; gRPC clients see UNAVAILABLE \"connection closed before server preface received\""
 )
 
 // receiverTLS folds the receiver's own TLS into the judgement: a receiver
@@ -206,6 +211,43 @@ func receiverTLS(j Judgement, cd mesh.ClientDecision, appTLS bool, r *telemetry.
 		return fail(SymptomPlainToTLSOTLP, category.PlaintextToTLS, "the app sends plaintext (http:// or insecure) but "+on+" requires TLS; "+j.Cause)
 	case !r.TLS && appTLS && (j.Outcome == Unknown || j.Outcome == OK):
 		return fail(SymptomTLSToPlainOTLP, category.TLSToPlaintext, "the app originates TLS (https://) but "+on+" has no tls block")
+	}
+	return j
+}
+
+// receiverReach folds what the collector's receiver itself refuses into a
+// working mesh path: a receiver bound to localhost is not reachable from
+// other pods (a sidecar forwards inbound traffic to the pod IP), and an
+// exporter speaking the other OTLP protocol is not understood.
+func receiverReach(j Judgement, c edges.Candidate, b *inventory.Workload, r *telemetry.Receiver) Judgement {
+	if j.Outcome != OK {
+		return j
+	}
+	on := fmt.Sprintf("the collector's receiver %s", r)
+	if r.Bind == "localhost" && c.Client != b {
+		return fail(SymptomReceiverLocalhost, category.ConnectionRefused, on+" listens on localhost only: other pods cannot reach it; "+r.Because)
+	}
+	// Each export is judged on its own protocol; signals sent the wrong way fail
+	// even when others on the same port work.
+	var bad, good []string
+	for _, l := range c.OTLP.Links {
+		for _, x := range l.Exports {
+			if (x.Protocol == telemetry.GRPC) == (r.Protocol == telemetry.GRPC) || r.Protocol == "" {
+				good = append(good, string(x.Signal))
+			} else {
+				bad = append(bad, string(x.Signal)+" over "+string(x.Protocol))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		cause := "the exporter sends " + strings.Join(bad, ", ") + " but " + on + " speaks the other OTLP protocol"
+		if len(good) > 0 {
+			cause += " (" + strings.Join(good, ", ") + " arrive)"
+		}
+		if r.Protocol == telemetry.GRPC {
+			return fail(SymptomHTTPToGRPC, category.Other, cause)
+		}
+		return fail(SymptomGRPCToHTTP, category.Other, cause)
 	}
 	return j
 }
