@@ -6,7 +6,6 @@ import (
 
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
-	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
 // StartupRace is §6: without native sidecars or holdApplicationUntilProxyStarts
@@ -29,7 +28,7 @@ startup, not a TLS mismatch. Set holdApplicationUntilProxyStarts if the app fail
 				continue
 			}
 			seen[k] = true
-			w := findWorkload(m.Inv, e.Client)
+			w := m.Inv.Workload(e.Client.Kind, e.Client.Namespace, e.Client.Workload)
 			if w == nil || holds(w, m.Inv.Mesh) {
 				continue
 			}
@@ -45,13 +44,4 @@ func holds(w *inventory.Workload, mc inventory.MeshConfig) bool {
 		return true
 	}
 	return strings.Contains(strings.ReplaceAll(a["proxy.istio.io/config"], " ", ""), "holdApplicationUntilProxyStarts:true")
-}
-
-func findWorkload(inv *inventory.Inventory, c verdict.Client) *inventory.Workload {
-	for _, w := range inv.WorkloadsIn(c.Namespace) {
-		if w.Name == c.Workload && w.Kind == c.Kind {
-			return w
-		}
-	}
-	return nil
 }

@@ -95,7 +95,6 @@ type discoverer struct {
 	inv          *inventory.Inventory
 	res          Result
 	byKey        map[string]int // candidate key → index in res.Candidates
-	configMaps   map[string]*inventory.ConfigMap
 	seenDangling map[string]bool
 	external     map[string]*inventory.Service
 	tel          *telemetry.Model

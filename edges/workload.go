@@ -2,8 +2,9 @@ package edges
 
 import (
 	"fmt"
+	"maps"
 	"net"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
@@ -88,7 +89,7 @@ func (d *discoverer) values(w *inventory.Workload) []value {
 			switch {
 			case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
 				ref := e.ValueFrom.ConfigMapKeyRef
-				if cm := d.configMap(w.Namespace, ref.Name); cm != nil {
+				if cm := d.inv.ConfigMap(w.Namespace, ref.Name); cm != nil {
 					out = append(out, value{name: e.Name, text: cm.Data[ref.Key], where: fmt.Sprintf("ConfigMap %s key %s via %s", cm.Key(), ref.Key, where)})
 				}
 			default:
@@ -99,8 +100,8 @@ func (d *discoverer) values(w *inventory.Workload) []value {
 			if ef.ConfigMapRef == nil {
 				continue
 			}
-			if cm := d.configMap(w.Namespace, ef.ConfigMapRef.Name); cm != nil {
-				for _, k := range sortedKeys(cm.Data) {
+			if cm := d.inv.ConfigMap(w.Namespace, ef.ConfigMapRef.Name); cm != nil {
+				for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 					out = append(out, value{name: ef.Prefix + k, text: cm.Data[k], where: fmt.Sprintf("ConfigMap %s (%s) via envFrom of %s", cm.Key(), cm.Origin, where)})
 				}
 			}
@@ -113,32 +114,13 @@ func (d *discoverer) values(w *inventory.Workload) []value {
 		if vol.ConfigMap == nil {
 			continue
 		}
-		if cm := d.configMap(w.Namespace, vol.ConfigMap.Name); cm != nil {
-			for _, k := range sortedKeys(cm.Data) {
+		if cm := d.inv.ConfigMap(w.Namespace, vol.ConfigMap.Name); cm != nil {
+			for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 				out = append(out, value{name: k, text: cm.Data[k], where: fmt.Sprintf("ConfigMap %s (%s) mounted by %s", cm.Key(), cm.Origin, at), cm: cm})
 			}
 		}
 	}
 	return out
-}
-
-func (d *discoverer) configMap(ns, name string) *inventory.ConfigMap {
-	if d.configMaps == nil {
-		d.configMaps = map[string]*inventory.ConfigMap{}
-		for _, cm := range d.inv.ConfigMaps {
-			d.configMaps[cm.Key()] = cm
-		}
-	}
-	return d.configMaps[ns+"/"+name]
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // dangling records a miss once per client and value (a ConfigMap may be both

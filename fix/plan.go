@@ -104,12 +104,7 @@ func (st *state) object(kind string, w *inventory.Workload, nsName ...string) (s
 }
 
 func (st *state) workload(c verdict.Client) *inventory.Workload {
-	for _, w := range st.inv.WorkloadsIn(c.Namespace) {
-		if w.Name == c.Workload && w.Kind == c.Kind {
-			return w
-		}
-	}
-	return nil
+	return st.inv.Workload(c.Kind, c.Namespace, c.Workload)
 }
 
 // extendDR lays a new exception DR's port entries over an existing DR for

@@ -141,9 +141,11 @@ type Inventory struct {
 	// Skipped counts objects of kinds the model does not use, by kind.
 	Skipped map[string]int
 
-	servicesByHost map[string]*Service
-	workloadsByNS  map[string][]*Workload
-	backends       map[*Service][]*Workload
+	servicesByHost  map[string]*Service
+	workloadsByNS   map[string][]*Workload
+	workloadsByKey  map[string]*Workload
+	configMapsByKey map[string]*ConfigMap
+	backends        map[*Service][]*Workload
 }
 
 // ServiceByHost finds a Service by its fully qualified host.
@@ -168,6 +170,14 @@ func (inv *Inventory) Backends(s *Service) []*Workload {
 	return out
 }
 
+// Workload finds a workload by kind, namespace and name.
+func (inv *Inventory) Workload(kind, ns, name string) *Workload {
+	return inv.workloadsByKey[kind+"/"+ns+"/"+name]
+}
+
+// ConfigMap finds a ConfigMap by namespace and name.
+func (inv *Inventory) ConfigMap(ns, name string) *ConfigMap { return inv.configMapsByKey[ns+"/"+name] }
+
 // WorkloadsIn lists the workloads of namespace ns.
 func (inv *Inventory) WorkloadsIn(ns string) []*Workload { return inv.workloadsByNS[ns] }
 
@@ -185,8 +195,14 @@ func (inv *Inventory) index() {
 	sort.SliceStable(inv.Services, func(i, j int) bool { return byKey(inv.Services[i].Meta, inv.Services[j].Meta) })
 	sort.SliceStable(inv.ConfigMaps, func(i, j int) bool { return byKey(inv.ConfigMaps[i].Meta, inv.ConfigMaps[j].Meta) })
 	inv.workloadsByNS = map[string][]*Workload{}
+	inv.workloadsByKey = make(map[string]*Workload, len(inv.Workloads))
 	for _, w := range inv.Workloads {
 		inv.workloadsByNS[w.Namespace] = append(inv.workloadsByNS[w.Namespace], w)
+		inv.workloadsByKey[w.Kind+"/"+w.Key()] = w
+	}
+	inv.configMapsByKey = make(map[string]*ConfigMap, len(inv.ConfigMaps))
+	for _, cm := range inv.ConfigMaps {
+		inv.configMapsByKey[cm.Key()] = cm
 	}
 	inv.backends = map[*Service][]*Workload{}
 	inv.servicesByHost = make(map[string]*Service, len(inv.Services))

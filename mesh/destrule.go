@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"net"
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,7 +77,7 @@ func NewDRIndex(drs []*inventory.DestinationRule, root, domain string, defaultEx
 	sortDRs(sorted)
 	ix := &DRIndex{root: root, domain: domain, namespaceLocal: map[string]drTable{},
 		exported: map[string]drTable{}, rootLocal: drTable{}}
-	defaultPrivate := len(defaultExportTo) > 0 && contains(defaultExportTo, ".")
+	defaultPrivate := len(defaultExportTo) > 0 && slices.Contains(defaultExportTo, ".")
 	for _, d := range sorted {
 		exportTo := map[string]bool{}
 		if d.Spec.GetWorkloadSelector() == nil {
@@ -109,15 +110,6 @@ func NewDRIndex(drs []*inventory.DestinationRule, root, domain string, defaultEx
 		}
 	}
 	return ix
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func sameSet(a, b map[string]bool) bool {

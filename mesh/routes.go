@@ -1,6 +1,7 @@
 package mesh
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -101,12 +102,12 @@ func containsPort(ps []uint32, p uint32) bool {
 
 func appliesToMesh(vs *networking.VirtualService) bool {
 	gws := vs.GetGateways()
-	return len(gws) == 0 || contains(gws, "mesh")
+	return len(gws) == 0 || slices.Contains(gws, "mesh")
 }
 
 func exported(vs *inventory.VirtualService, clientNs string) bool {
 	ex := vs.Spec.GetExportTo()
-	return len(ex) == 0 || contains(ex, "*") || contains(ex, clientNs) || (contains(ex, ".") && vs.Namespace == clientNs)
+	return len(ex) == 0 || slices.Contains(ex, "*") || slices.Contains(ex, clientNs) || (slices.Contains(ex, ".") && vs.Namespace == clientNs)
 }
 
 func vsHasHost(vs *inventory.VirtualService, host, domain string) bool {

@@ -3,7 +3,9 @@ package telemetry
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
@@ -110,11 +112,11 @@ func (m *Model) collectorConfigText(w *inventory.Workload, c corev1.Container) (
 			if vol.Name != vm.Name || vol.ConfigMap == nil {
 				continue
 			}
-			cm := m.configMap(w.Namespace, vol.ConfigMap.Name)
+			cm := m.Inv.ConfigMap(w.Namespace, vol.ConfigMap.Name)
 			if cm == nil {
 				continue
 			}
-			for _, k := range sortedKeys(cm.Data) {
+			for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 				p := k
 				for _, it := range vol.ConfigMap.Items {
 					if it.Key == k {

@@ -2,8 +2,9 @@ package telemetry
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
@@ -67,11 +68,11 @@ func (m *Model) containerSettings(w *inventory.Workload, c corev1.Container, ext
 		if ef.ConfigMapRef == nil {
 			continue
 		}
-		cm := m.configMap(w.Namespace, ef.ConfigMapRef.Name)
+		cm := m.Inv.ConfigMap(w.Namespace, ef.ConfigMapRef.Name)
 		if cm == nil {
 			continue
 		}
-		for _, k := range sortedKeys(cm.Data) {
+		for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 			s.env[ef.Prefix+k] = setting{value: cm.Data[k], from: fmt.Sprintf("env %s=%s (ConfigMap %s, %s, via envFrom of %s)", ef.Prefix+k, cm.Data[k], cm.Key(), cm.Origin, where)}
 		}
 	}
@@ -79,7 +80,7 @@ func (m *Model) containerSettings(w *inventory.Workload, c corev1.Container, ext
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
 			ref := e.ValueFrom.ConfigMapKeyRef
-			if cm := m.configMap(w.Namespace, ref.Name); cm != nil {
+			if cm := m.Inv.ConfigMap(w.Namespace, ref.Name); cm != nil {
 				v := cm.Data[ref.Key]
 				s.env[e.Name] = setting{value: v, from: fmt.Sprintf("env %s=%s (ConfigMap %s key %s, %s, via %s)", e.Name, v, cm.Key(), ref.Key, cm.Origin, where)}
 			}
@@ -153,22 +154,4 @@ func splitArgs(line string) []string {
 	}
 	flush()
 	return out
-}
-
-func (m *Model) configMap(ns, name string) *inventory.ConfigMap {
-	for _, cm := range m.Inv.ConfigMaps {
-		if cm.Namespace == ns && cm.Name == name {
-			return cm
-		}
-	}
-	return nil
-}
-
-func sortedKeys(mp map[string]string) []string {
-	keys := make([]string, 0, len(mp))
-	for k := range mp {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
@@ -45,7 +46,7 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
   meshdoctor fix examples/seed -o yaml > mtls-fix.yaml
   meshdoctor fix ./k8s/ --edge staging-webs/auth-guard=otel-collector.monitoring:4317 --strategy pa-permissive-port -o helm --out-dir charts/otel-collector/templates`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if filter.Strategy != "" && !contains(fix.Strategies, filter.Strategy) {
+			if filter.Strategy != "" && !slices.Contains(fix.Strategies, filter.Strategy) {
 				return usageErr(fmt.Errorf("unknown strategy %q (one of %s)", filter.Strategy, strings.Join(fix.Strategies, ", ")))
 			}
 			set, err := in.read(args, cmd.InOrStdin())
@@ -114,15 +115,6 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 	c.Flags().BoolVar(&force, "force", false, "with -o helm: overwrite templates that exist with other content")
 	c.Flags().StringVar(&filter.Strategy, "strategy", "", "only this strategy: "+strings.Join(fix.Strategies, ", "))
 	return c
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // readSet reads manifests for commands that patch inputs (fix, diff).

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/pem"
-	"github.com/meshdoctor/meshdoctor/internal/loopback"
 	"io"
 	"log"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meshdoctor/meshdoctor/internal/loopback"
 
 	"github.com/meshdoctor/meshdoctor/probe"
 )

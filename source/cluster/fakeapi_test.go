@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,7 +40,7 @@ func (f *fakeAPI) serve(group, version, plural, kind string, namespaced bool) {
 	gv := version
 	if group != "" {
 		gv = group + "/" + version
-		if !contains(f.groups[group], version) {
+		if !slices.Contains(f.groups[group], version) {
 			f.groups[group] = append(f.groups[group], version)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -79,7 +80,7 @@ func (r *reader) discover(ctx context.Context) (map[string]schema.GroupVersionRe
 	for _, res := range resources {
 		var tried []string
 		for _, v := range res.versions {
-			if !contains(served[res.group], v) {
+			if !slices.Contains(served[res.group], v) {
 				continue
 			}
 			tried = append(tried, v)
@@ -119,7 +120,7 @@ func (r *reader) discover(ctx context.Context) (map[string]schema.GroupVersionRe
 func listable(l *metav1.APIResourceList, plural string) bool {
 	for _, ar := range l.APIResources {
 		if ar.Name == plural {
-			return len(ar.Verbs) == 0 || contains(ar.Verbs, "list")
+			return len(ar.Verbs) == 0 || slices.Contains(ar.Verbs, "list")
 		}
 	}
 	return false
@@ -131,13 +132,4 @@ func (r *reader) getJSON(ctx context.Context, path string, into any) error {
 		return err
 	}
 	return json.Unmarshal(body, into)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
