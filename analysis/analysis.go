@@ -26,6 +26,10 @@ type Summary struct {
 	MTLS     int `json:"mtls"`
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
+	// Pairs and FailingPairs: with --all-pairs, the workload × Service-port
+	// pairs judged and how many of them fail, however the edges are grouped.
+	Pairs        int `json:"pairs,omitempty"`
+	FailingPairs int `json:"failingPairs,omitempty"`
 	// Skipped counts input objects of kinds the model does not read.
 	Skipped map[string]int `json:"skipped,omitempty"`
 }

@@ -66,6 +66,21 @@ type Edge struct {
 	Telemetry bool `json:"telemetry,omitempty"`
 	// OTLP describes a telemetry edge from the telemetry model (nil otherwise).
 	OTLP *OTLP `json:"otlp,omitempty"`
+	// Alternatives, only on an unknown edge whose outcome hangs on missing
+	// facts: one entry per combination of those facts, with the outcome the
+	// edge would have under it.
+	Alternatives []Alternative `json:"alternatives,omitempty"`
+}
+
+// Alternative is the edge's outcome under one assumption about the facts
+// the inputs do not give.
+type Alternative struct {
+	// Assume states each missing fact as assumed, in words, e.g.
+	// "namespace monitoring: no istio-injection label".
+	Assume   []string `json:"assume"`
+	Outcome  Outcome  `json:"outcome"`
+	Category string   `json:"category,omitempty"`
+	Symptom  string   `json:"symptom,omitempty"`
 }
 
 // OTLP is what a telemetry edge carries and what receives it.
