@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -124,7 +125,7 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	j := Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp, rcv))
 	if rcv != nil {
 		j = receiverTLS(j, cd, c.AppTLS, rcv)
-		j = receiverReach(j, c, b, rcv)
+		j, e.Alternatives = receiverReach(j, c, b, rcv)
 		e.OTLP = withReceiver(e.OTLP, col, rcv)
 	}
 	e.ClientSends, e.ServerAccepts = string(cd.Sends), string(sa.Accepts)
@@ -218,38 +219,76 @@ func receiverTLS(j Judgement, cd mesh.ClientDecision, appTLS bool, r *telemetry.
 // receiverReach folds what the collector's receiver itself refuses into a
 // working mesh path: a receiver bound to localhost is not reachable from
 // other pods (a sidecar forwards inbound traffic to the pod IP), and an
-// exporter speaking the other OTLP protocol is not understood.
-func receiverReach(j Judgement, c edges.Candidate, b *inventory.Workload, r *telemetry.Receiver) Judgement {
+// exporter speaking the other OTLP protocol is not understood. An export
+// whose protocol the inputs do not tell (an SDK that builds its exporter in
+// code) is never judged on a guess: the mesh layer's verdict stands, the
+// edge is unknown, and the alternatives say what grpc and OTLP/HTTP would
+// each give.
+func receiverReach(j Judgement, c edges.Candidate, b *inventory.Workload, r *telemetry.Receiver) (Judgement, []Alternative) {
 	if j.Outcome != OK {
-		return j
+		return j, nil
 	}
 	on := fmt.Sprintf("the collector's receiver %s", r)
 	if r.Bind == "localhost" && c.Client != b {
-		return fail(SymptomReceiverLocalhost, category.ConnectionRefused, on+" listens on localhost only: other pods cannot reach it; "+r.Because)
+		return fail(SymptomReceiverLocalhost, category.ConnectionRefused, on+" listens on localhost only: other pods cannot reach it; "+r.Because), nil
 	}
 	// Each export is judged on its own protocol; signals sent the wrong way fail
 	// even when others on the same port work.
-	var bad, good []string
+	var bad, good, undecided []string
 	for _, l := range c.OTLP.Links {
 		for _, x := range l.Exports {
-			if (x.Protocol == telemetry.GRPC) == (r.Protocol == telemetry.GRPC) || r.Protocol == "" {
+			switch {
+			case r.Protocol == "":
 				good = append(good, string(x.Signal))
-			} else {
+			case x.Protocol == telemetry.Unknown || x.Protocol == "":
+				undecided = appendNew(undecided, string(x.Signal))
+			case (x.Protocol == telemetry.GRPC) == (r.Protocol == telemetry.GRPC):
+				good = append(good, string(x.Signal))
+			default:
 				bad = append(bad, string(x.Signal)+" over "+string(x.Protocol))
 			}
 		}
+	}
+	mismatch := SymptomGRPCToHTTP
+	if r.Protocol == telemetry.GRPC {
+		mismatch = SymptomHTTPToGRPC
 	}
 	if len(bad) > 0 {
 		cause := "the exporter sends " + strings.Join(bad, ", ") + " but " + on + " speaks the other OTLP protocol"
 		if len(good) > 0 {
 			cause += " (" + strings.Join(good, ", ") + " arrive)"
 		}
-		if r.Protocol == telemetry.GRPC {
-			return fail(SymptomHTTPToGRPC, category.Other, cause)
-		}
-		return fail(SymptomGRPCToHTTP, category.Other, cause)
+		return fail(mismatch, category.Other, cause), nil
 	}
-	return j
+	if len(undecided) == 0 {
+		return j, nil
+	}
+	sigs := strings.Join(undecided, ",")
+	u := Judgement{Outcome: Unknown, MTLS: false, Encrypted: j.Encrypted,
+		Cause: fmt.Sprintf("the mesh path works (%s), but the OTLP protocol of %s is undetermined: no OTEL_EXPORTER_OTLP_PROTOCOL and no known SDK default (the exporter is built in code); %s", j.Cause, sigs, on)}
+	return u, protocolAlternatives(sigs, r, mismatch)
+}
+
+// protocolAlternatives is the edge under each OTLP protocol the exporter
+// may use: the one the receiver speaks works, the other fails.
+func protocolAlternatives(sigs string, r *telemetry.Receiver, mismatch string) []Alternative {
+	works := Alternative{Outcome: OK}
+	breaks := Alternative{Outcome: Fail, Category: string(category.Other), Symptom: mismatch}
+	grpc := []string{"the exporter of " + sigs + " speaks grpc (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)"}
+	http := []string{"the exporter of " + sigs + " speaks http/protobuf (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)"}
+	if r.Protocol == telemetry.GRPC {
+		works.Assume, breaks.Assume = grpc, http
+	} else {
+		works.Assume, breaks.Assume = http, grpc
+	}
+	return []Alternative{works, breaks}
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 func otlpOf(c edges.Candidate) *OTLP {
