@@ -6,6 +6,7 @@ package helm
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"helm.sh/helm/v3/pkg/cli/values"
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/getter"
+	"helm.sh/helm/v3/pkg/strvals"
 )
 
 // Chart is one release to render: a chart folder or packaged .tgz with its
@@ -27,16 +29,29 @@ type Chart struct {
 	Set        []string // --set key=value, applied after the files
 	Release    string   // release name; "" means the chart's name
 	Namespace  string   // .Release.Namespace and the namespace of unnamespaced objects; "" means "default"
+	Version    string   // chart version for a remote chart (helm --version); "" means the latest
+	RepoURL    string   // Path is a chart name in this repository (helm --repo)
+	Remote     Remote   // where remote charts and dependencies come from
+	// Values are merged after ValueFiles and before Set, as one more -f
+	// would be (ArgoCD's inline values; Flux's values).
+	Values map[string]any
+	// ReplaceChartValues replaces the chart's own values.yaml (Flux's
+	// chart valuesFiles, merged by source-controller into the artifact).
+	ReplaceChartValues map[string]any
+	// Origin, when set, replaces the "chart/" prefix of every origin
+	// (a GitOps object renders its chart under its own name).
+	Origin string
 }
 
 // Render renders c. A chart that cannot be loaded or rendered is an error
 // naming the chart (and the template, as Helm reports it); a rendered
 // document that is not a Kubernetes object is only a Problem.
 func Render(c Chart) (source.Set, error) {
-	ch, err := loader.Load(c.Path)
+	ch, done, err := load(c)
 	if err != nil {
 		return source.Set{}, fmt.Errorf("chart %s: %w", c.Path, err)
 	}
+	defer done()
 	name := ch.Name()
 	fail := func(what string, err error) (source.Set, error) {
 		return source.Set{}, fmt.Errorf("chart %s (%s): %s: %w", name, c.Path, what, err)
@@ -44,9 +59,10 @@ func Render(c Chart) (source.Set, error) {
 	if err := missingDependencies(ch); err != nil {
 		return fail("dependencies", err)
 	}
-	opts := values.Options{ValueFiles: c.ValueFiles, Values: c.Set}
-	// No getters: values files are local paths only, never URLs.
-	vals, err := opts.MergeValues(getter.Providers{})
+	if c.ReplaceChartValues != nil {
+		ch.Values = c.ReplaceChartValues
+	}
+	vals, err := c.mergeValues()
 	if err != nil {
 		return fail("values", err)
 	}
@@ -66,7 +82,92 @@ func Render(c Chart) (source.Set, error) {
 	if err != nil {
 		return fail("render", err)
 	}
-	return collect(files, c.namespace()), nil
+	prefix := "chart/"
+	if c.Origin != "" {
+		prefix = c.Origin + "/"
+	}
+	return collect(files, c.namespace(), prefix), nil
+}
+
+// load reads the chart: a local folder or archive, else fetched through
+// Helm's getters; a folder whose dependencies come from repositories has
+// them fetched into a copy, as `helm dependency build` would.
+func load(c Chart) (*chart.Chart, func(), error) {
+	nothing := func() {}
+	p := c.Path
+	var cl *client
+	remote := c.RepoURL != "" || IsRemote(p)
+	if remote {
+		var err error
+		if cl, err = c.Remote.client(); err != nil {
+			return nil, nothing, err
+		}
+		if p, err = cl.locate(c.Path, c.Version, c.RepoURL); err != nil {
+			return nil, nothing, err
+		}
+	}
+	ch, err := loader.Load(p)
+	if err != nil {
+		return nil, nothing, err
+	}
+	if st, err := os.Stat(p); err != nil || !st.IsDir() || !fetchable(ch) {
+		return ch, nothing, nil
+	}
+	if cl == nil {
+		if cl, err = c.Remote.client(); err != nil {
+			return nil, nothing, err
+		}
+	}
+	built, done, err := cl.buildDependencies(p, ch)
+	if err != nil {
+		return nil, nothing, err
+	}
+	ch, err = loader.Load(built)
+	if err != nil {
+		done()
+		return nil, nothing, err
+	}
+	return ch, done, nil
+}
+
+// mergeValues merges as `helm template` does: -f files in order, then the
+// inline values as one more file, then --set.
+func (c Chart) mergeValues() (map[string]any, error) {
+	// No getters: values files are local paths only, never URLs.
+	files, err := (&values.Options{ValueFiles: c.ValueFiles}).MergeValues(getter.Providers{})
+	if err != nil {
+		return nil, err
+	}
+	if c.Values != nil {
+		files = mergeMaps(files, c.Values)
+	}
+	for _, s := range c.Set {
+		if err := strvals.ParseInto(s, files); err != nil {
+			return nil, fmt.Errorf("failed parsing --set data: %w", err)
+		}
+	}
+	return files, nil
+}
+
+// mergeMaps is Helm's merge of one values file over another
+// (pkg/cli/values/options.go mergeMaps): maps merge, anything else replaces.
+func mergeMaps(a, b map[string]any) map[string]any {
+	out := make(map[string]any, len(a))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if v, ok := v.(map[string]any); ok {
+			if bv, ok := out[k]; ok {
+				if bv, ok := bv.(map[string]any); ok {
+					out[k] = mergeMaps(bv, v)
+					continue
+				}
+			}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func (c Chart) releaseName(ch *chart.Chart) string {
@@ -104,7 +205,7 @@ func missingDependencies(ch *chart.Chart) error {
 
 // collect parses every rendered manifest in file order. Origins are
 // chart/<chart>/templates/<file> with the line inside the rendered file.
-func collect(files map[string]string, ns string) source.Set {
+func collect(files map[string]string, ns, prefix string) source.Set {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -116,7 +217,7 @@ func collect(files map[string]string, ns string) source.Set {
 		if base == "NOTES.txt" || strings.HasPrefix(base, "_") || strings.TrimSpace(files[n]) == "" {
 			continue
 		}
-		set := source.Parse("chart/"+n, []byte(files[n]))
+		set := source.Parse(prefix+n, []byte(files[n]))
 		for _, o := range set.Objects {
 			if isTestHook(o) {
 				continue

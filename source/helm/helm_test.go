@@ -200,7 +200,9 @@ func TestErrorsNameChartAndTemplate(t *testing.T) {
 	}
 	// A dependency that is declared but not vendored.
 	os.WriteFile(filepath.Join(dir, "broken", "Chart.yaml"), []byte("apiVersion: v2\nname: broken\nversion: 0.1.0\ndependencies: [{name: redis, version: 1.0.0, repository: https://example.com}]\n"), 0o644)
-	if _, err := Render(Chart{Path: filepath.Join(dir, "broken")}); err == nil || !strings.Contains(err.Error(), "redis") {
+	// Offline, with an empty cache: never the internet from a test.
+	offline := Remote{Offline: true, RepositoryCache: t.TempDir(), RepositoryConfig: filepath.Join(dir, "none.yaml")}
+	if _, err := Render(Chart{Path: filepath.Join(dir, "broken"), Remote: offline}); err == nil || !strings.Contains(err.Error(), "redis") {
 		t.Errorf("missing dependency: %v", err)
 	}
 	if _, err := Render(Chart{Path: filepath.Join(dir, "nope")}); err == nil {
