@@ -37,18 +37,20 @@ type Summary struct {
 // Options tune the run.
 type Options struct {
 	AllPairs bool
+	// Scope limits the edges judged and reported (the zero Scope: all).
+	Scope Scope
 }
 
 // Run analyzes an inventory.
 func Run(inv *inventory.Inventory, opt Options) Result {
 	m := mesh.New(inv)
-	found := edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs})
+	found := opt.Scope.candidates(edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs}))
 	es := []verdict.Edge{}
 	for _, c := range found.Candidates {
 		es = append(es, verdict.Evaluate(m, c)...)
 	}
 	verdict.Sort(es)
-	fs := check.Run(m, es, found)
+	fs := opt.Scope.findings(check.Run(m, es, found), es, inv.Mesh.RootNamespace)
 	if fs == nil {
 		fs = []check.Finding{}
 	}

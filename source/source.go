@@ -59,12 +59,40 @@ func (p Problem) Error() string { return p.Origin.String() + ": " + p.Message }
 type Set struct {
 	Objects  []Object
 	Problems []Problem
+	// Unread are kinds a reader could not see (RBAC, unserved APIs): facts
+	// the model must treat as missing, never as absent.
+	Unread []Unread
+}
+
+// Unread is one kind that could not be read in a namespace.
+type Unread struct {
+	Kind string
+	// Namespace is where the read failed; "" is every namespace except
+	// those in Except, where the kind was read.
+	Namespace string
+	Except    []string
+	// Reason says why, in words: "forbidden", "not served".
+	Reason string
+}
+
+// In reports whether u hides kind objects of namespace ns.
+func (u Unread) In(ns string) bool {
+	if u.Namespace != "" {
+		return u.Namespace == ns
+	}
+	for _, e := range u.Except {
+		if e == ns {
+			return false
+		}
+	}
+	return true
 }
 
 // Add appends another set (used when several inputs feed one inventory).
 func (s *Set) Add(o Set) {
 	s.Objects = append(s.Objects, o.Objects...)
 	s.Problems = append(s.Problems, o.Problems...)
+	s.Unread = append(s.Unread, o.Unread...)
 }
 
 // ReadPaths reads every path: "-" is stdin, a folder is walked recursively

@@ -39,6 +39,9 @@ Kubernetes objects at all.`,
 			if err != nil {
 				return err
 			}
+			if opt.Scope, err = in.scope(inv, args); err != nil {
+				return usageErr(err)
+			}
 			if n := analysis.Pairs(inv); opt.AllPairs && n > analysis.MaxPairs {
 				return usageErr(fmt.Errorf("--all-pairs would judge %d pairs (%d workloads × their Service ports), more than %d: "+
 					"narrow the inputs (one namespace's manifests, or --cluster -n NS), or drop --all-pairs to judge the declared edges, which scale to 20,000 workloads",

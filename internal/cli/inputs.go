@@ -15,7 +15,6 @@ import (
 	"github.com/meshdoctor/meshdoctor/source/kustomize"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 )
 
 // sourceFlags are the inputs beyond files: Helm charts, kustomizations and
@@ -102,9 +101,7 @@ func (s *sourceFlags) read(paths []string, stdin io.Reader) (source.Set, error) 
 	if !s.cluster {
 		return set, nil
 	}
-	cf := genericclioptions.NewConfigFlags(false)
-	cf.KubeConfig, cf.Context = &s.kubeconfig, &s.kubeCtx
-	opt := cluster.Options{Getter: cf, AllNamespaces: s.all, Timeout: s.timeout, Overlay: set, Progress: s.progress()}
+	opt := cluster.Options{Getter: s.kubeFlags(), AllNamespaces: s.all, Timeout: s.timeout, Overlay: set, Progress: s.progress()}
 	if s.nsGiven {
 		opt.Namespace = s.defaultNS()
 	}

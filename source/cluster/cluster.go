@@ -24,8 +24,10 @@ type Options struct {
 	// Getter resolves kubeconfig, context and credentials the way kubectl
 	// does (genericclioptions.ConfigFlags).
 	Getter genericclioptions.RESTClientGetter
-	// Namespace limits the read to one namespace (plus RootNamespace for
-	// Istio policy and mesh config). "" means the context's namespace.
+	// Namespace is the namespace asked about (-n). It does not limit the
+	// read: every namespace is read when allowed, since other namespaces'
+	// policies, destinations and clients decide its edges; it is where a
+	// forbidden list is narrowed to first. "" means the context's namespace.
 	Namespace     string
 	AllNamespaces bool
 	// RootNamespace is Istio's root namespace; "" means istio-system.
@@ -42,6 +44,13 @@ type Options struct {
 	// OverlayNamespace is the namespace of overlay objects that name none;
 	// "" means the namespace read (or "default" with AllNamespaces).
 	OverlayNamespace string
+}
+
+// ContextNamespace is the kubeconfig context's namespace (kubectl's
+// default for -n), what a read without -n or -A is about.
+func ContextNamespace(g genericclioptions.RESTClientGetter) (string, error) {
+	ns, _, err := g.ToRawKubeConfigLoader().Namespace()
+	return ns, err
 }
 
 // Origin of problems that concern the cluster as a whole.
@@ -66,7 +75,7 @@ func Read(ctx context.Context, opt Options) (source.Set, error) {
 		return source.Set{}, errors.New("cluster: no kubeconfig found (give --kubeconfig, set $KUBECONFIG or create ~/.kube/config)")
 	}
 	if opt.Namespace == "" && !opt.AllNamespaces {
-		ns, _, err := opt.Getter.ToRawKubeConfigLoader().Namespace()
+		ns, err := ContextNamespace(opt.Getter)
 		if err != nil {
 			return source.Set{}, fmt.Errorf("cluster: %w", err)
 		}
@@ -105,6 +114,7 @@ func Read(ctx context.Context, opt Options) (source.Set, error) {
 	}
 	out := assemble(r.items, opt.Overlay, opt.OverlayNamespace)
 	out.Problems = append(r.problems, out.Problems...)
+	out.Unread = append(r.unreadKinds, out.Unread...)
 	return out, nil
 }
 
@@ -119,6 +129,11 @@ func (r *reader) done() {
 	if r.progress != nil {
 		fmt.Fprint(r.progress, "\r\033[K")
 	}
+}
+
+// unread records a kind the model must treat as missing, not absent.
+func (r *reader) unread(kind, ns string, except []string, reason string) {
+	r.unreadKinds = append(r.unreadKinds, source.Unread{Kind: kind, Namespace: ns, Except: except, Reason: reason})
 }
 
 func (r *reader) problem(format string, args ...any) {

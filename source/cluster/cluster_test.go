@@ -184,27 +184,68 @@ func TestNamespaceScopeAndFallback(t *testing.T) {
 	f.add("security.istio.io/v1beta1/peerauthentications", obj("security.istio.io/v1beta1", "PeerAuthentication",
 		meta{ns: "istio-system", name: "default", uid: "pa1"}, map[string]any{"spec": map[string]any{"mtls": map[string]any{"mode": "STRICT"}}}))
 	_, flags := f.start()
-	// No -n: the context's namespace (staging-webs), plus istio-system for mesh policy.
-	set, err := Read(context.Background(), Options{Getter: flags})
+	// -n is what to judge, not what to read: the collector's namespace and
+	// the mesh policies decide staging-webs' edges, so everything is read.
+	set, err := Read(context.Background(), Options{Getter: flags, Namespace: "staging-webs"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `cluster:Namespace/staging-webs v1
-cluster:Namespace/istio-system v1
+	want := `cluster:Namespace/istio-system v1
+cluster:Namespace/monitoring v1
+cluster:Namespace/staging-webs v1
 cluster:Pod/staging-webs/auth-guard-7d9f-0 v1
+cluster:Pod/monitoring/otel-collector-5c6b-0 v1
+cluster:Service/monitoring/otel-collector v1
 cluster:ConfigMap/istio-system/istio v1
 cluster:Deployment/staging-webs/batch-idle apps/v1
 cluster:PeerAuthentication/istio-system/default security.istio.io/v1beta1
 cluster:DestinationRule/istio-system/default-mtls networking.istio.io/v1beta1`
-	if got := ids(set); got != want || len(set.Problems) != 0 {
-		t.Errorf("objects:\n%s\nwant:\n%s\nproblems: %v", got, want, set.Problems)
+	if got := ids(set); got != want || len(set.Problems) != 0 || len(set.Unread) != 0 {
+		t.Errorf("objects:\n%s\nwant:\n%s\nproblems: %v unread: %v", got, want, set.Problems, set.Unread)
 	}
-	if f.count("/api/v1/pods") != 0 || f.count("/api/v1/namespaces/monitoring") != 0 {
-		t.Error("read outside the namespace")
+}
+
+// A user bound to a few namespaces cannot list across them: each kind is
+// read in the scope, the root namespace and the namespaces its workloads
+// name as destinations; what stays hidden is said, once per set of kinds.
+func TestNamespaceBoundUser(t *testing.T) {
+	f := seedCluster(t)
+	delete(f.forbidden, "security.istio.io/v1/peerauthentications")
+	f.onlyIn = []string{"staging-webs", "monitoring"}
+	_, flags := f.start()
+	set, err := Read(context.Background(), Options{Getter: flags, Namespace: "staging-webs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `cluster:Namespace/staging-webs v1
+cluster:Pod/staging-webs/auth-guard-7d9f-0 v1
+cluster:Deployment/staging-webs/batch-idle apps/v1
+cluster:Namespace/monitoring v1
+cluster:Pod/monitoring/otel-collector-5c6b-0 v1
+cluster:Service/monitoring/otel-collector v1`
+	if got := ids(set); got != want {
+		t.Errorf("objects:\n%s\nwant:\n%s", got, want)
+	}
+	if f.count("/api/v1/namespaces/monitoring/pods") == 0 {
+		t.Error("the collector's namespace, named by the apps' OTLP endpoint, was not read")
+	}
+	wantProblem := "cluster: cannot list namespaces, pods, services, configmaps, deployments.apps, statefulsets.apps, daemonsets.apps, replicasets.apps, jobs.batch, cronjobs.batch, peerauthentications.security.istio.io, destinationrules.networking.istio.io, serviceentries.networking.istio.io, sidecars.networking.istio.io in all namespaces: forbidden — read in staging-webs, monitoring only; conclusions that depend on them in other namespaces are unknown"
+	if len(set.Problems) != 1 || set.Problems[0].Error() != wantProblem {
+		t.Errorf("problems:\n%v\nwant:\n%s", set.Problems, wantProblem)
+	}
+	var pa *source.Unread
+	for i, u := range set.Unread {
+		if u.Kind == "PeerAuthentication" {
+			pa = &set.Unread[i]
+		}
+	}
+	if pa == nil || !pa.In("istio-system") || pa.In("monitoring") || pa.Reason != "forbidden" {
+		t.Errorf("unread: %+v", set.Unread)
 	}
 	// A namespace that does not exist is said, not skipped.
+	f.onlyIn = []string{"typo"}
 	set, err = Read(context.Background(), Options{Getter: flags, Namespace: "typo"})
-	if err != nil || len(set.Problems) != 1 || set.Problems[0].Error() != "cluster: cannot get namespace typo: not found — conclusions that depend on it are unknown" {
+	if err != nil || len(set.Problems) != 3 || set.Problems[0].Error() != "cluster: cannot get namespace typo: not found — conclusions that depend on it are unknown" {
 		t.Errorf("err=%v problems=%v", err, set.Problems)
 	}
 }

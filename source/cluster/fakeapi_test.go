@@ -25,6 +25,7 @@ type fakeAPI struct {
 	resources map[string][]map[string]any // "group/version" → APIResource entries
 	objects   map[string][]map[string]any // "group/version/plural" → objects
 	forbidden map[string]bool             // "group/version/plural" answering 403
+	onlyIn    []string                    // when set, every request outside these namespaces answers 403
 	delay     map[string]time.Duration    // path prefix → delay
 	mu        sync.Mutex
 	requests  []string
@@ -158,7 +159,8 @@ func (f *fakeAPI) object(w http.ResponseWriter, r *http.Request, parts []string)
 	if gv == "v1" {
 		key = "/v1/" + plural
 	}
-	if f.forbidden[key] {
+	bound := f.onlyIn != nil && !slices.Contains(f.onlyIn, ns) && !(plural == "namespaces" && len(parts) == 2 && slices.Contains(f.onlyIn, parts[1]))
+	if f.forbidden[key] || bound {
 		group := strings.Split(gv, "/")[0]
 		scope := "at the cluster scope"
 		if ns != "" {

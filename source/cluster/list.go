@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/source"
@@ -17,52 +20,144 @@ import (
 )
 
 type reader struct {
-	opt      Options
-	disc     rest.Interface
-	dyn      dynamic.Interface
-	progress io.Writer
-	items    []item
-	problems []source.Problem
-	listed   int
+	opt         Options
+	disc        rest.Interface
+	dyn         dynamic.Interface
+	progress    io.Writer
+	items       []item
+	problems    []source.Problem
+	unreadKinds []source.Unread
+	narrowing   bool // reading namespace by namespace
+	listed      int
 }
 
+// read lists every kind in all namespaces: the scope asked for (-n) says
+// which edges to judge, not what to read, since the mesh-wide policies, the
+// destinations' namespaces and the clients calling into the scope all
+// decide its edges. Where a list over all namespaces is forbidden (a user
+// bound to a few namespaces), the kind is read namespace by namespace in
+// those that matter: the scope, the root namespace, the overlay's, and every
+// namespace the objects read name as a destination (NAME.NS.svc).
 func (r *reader) read(ctx context.Context) error {
 	gvrs, err := r.discover(ctx)
 	if err != nil {
 		return err
 	}
+	var narrow []resource
 	for _, res := range resources {
 		gvr, ok := gvrs[res.plural]
 		if !ok {
 			continue
 		}
-		if res.scope == clusterWide && !r.opt.AllNamespaces {
-			// Only the namespaces read: a namespaced user may get, not list, them.
-			for _, ns := range r.namespaces(meshScope) {
-				if err := r.get(ctx, res, gvr, ns); err != nil {
-					return err
-				}
-			}
-			continue
+		forbidden, err := r.list(ctx, res, gvr, "", !r.opt.AllNamespaces)
+		if err != nil {
+			return err
 		}
-		for _, ns := range r.namespaces(res.scope) {
-			if err := r.list(ctx, res, gvr, ns); err != nil {
+		if forbidden && !r.opt.AllNamespaces {
+			narrow = append(narrow, res)
+		}
+	}
+	if len(narrow) == 0 {
+		return nil
+	}
+	r.narrowing = true
+	read := map[string][]string{} // kind → namespaces read
+	queue := r.startNamespaces()
+	seen := map[string]bool{}
+	for _, ns := range queue {
+		seen[ns] = true
+	}
+	for i := 0; i < len(queue); i++ {
+		ns := queue[i]
+		before := len(r.items)
+		for _, res := range narrow {
+			var ok bool
+			var err error
+			if res.scope == clusterWide {
+				ok, err = r.get(ctx, res, gvrs[res.plural], ns)
+			} else {
+				var forbidden bool
+				forbidden, err = r.list(ctx, res, gvrs[res.plural], ns, false)
+				ok = !forbidden
+			}
+			if err != nil {
 				return err
 			}
+			if ok {
+				read[res.kind] = append(read[res.kind], ns)
+			}
 		}
+		for _, next := range destinationNamespaces(r.items[before:]) {
+			if !seen[next] && len(queue) < maxNamespaces {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	// One problem per set of namespaces read, naming its kinds.
+	var order []string
+	kinds := map[string][]string{}
+	for _, res := range narrow {
+		r.unread(res.kind, "", read[res.kind], "forbidden")
+		k := strings.Join(read[res.kind], ", ")
+		if kinds[k] == nil {
+			order = append(order, k)
+		}
+		kinds[k] = append(kinds[k], res.name())
+	}
+	for _, k := range order {
+		names := strings.Join(kinds[k], ", ")
+		if k == "" {
+			r.problem("cannot list %s in all namespaces, nor in %s: forbidden — conclusions that depend on them are unknown", names, strings.Join(queue, ", "))
+			continue
+		}
+		r.problem("cannot list %s in all namespaces: forbidden — read in %s only; conclusions that depend on them in other namespaces are unknown", names, k)
 	}
 	return nil
 }
 
-// namespaces to read a resource in; "" is all namespaces.
-func (r *reader) namespaces(s scope) []string {
-	if r.opt.AllNamespaces || s == clusterWide {
-		return []string{""}
+// maxNamespaces bounds the namespace-by-namespace read.
+const maxNamespaces = 64
+
+// startNamespaces are read first when lists over all namespaces are
+// forbidden: the scope, the root namespace and the overlay's namespaces.
+func (r *reader) startNamespaces() []string {
+	var out []string
+	add := func(ns string) {
+		if ns != "" && !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
 	}
-	if s == meshScope && r.opt.RootNamespace != r.opt.Namespace {
-		return []string{r.opt.Namespace, r.opt.RootNamespace}
+	add(r.opt.Namespace)
+	add(r.opt.RootNamespace)
+	for _, o := range r.opt.Overlay.Objects {
+		if o.Kind == "Namespace" {
+			add(o.Name)
+		} else if o.Namespace != "" {
+			add(o.Namespace)
+		} else {
+			add(r.opt.OverlayNamespace)
+		}
 	}
-	return []string{r.opt.Namespace}
+	return out
+}
+
+// svcHost finds NAME.NS.svc in an object's JSON: a destination in NS.
+var svcHost = regexp.MustCompile(`[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc\b`)
+
+// destinationNamespaces are the namespaces that objects name as a
+// destination. Short NAME.NS forms are not followed (too many false hits).
+func destinationNamespaces(items []item) []string {
+	var out []string
+	for _, it := range items {
+		for _, m := range svcHost.FindAllSubmatch(it.obj.JSON, -1) {
+			if ns := string(m[2]); !slices.Contains(out, ns) {
+				out = append(out, ns)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func where(ns string) string {
@@ -72,9 +167,12 @@ func where(ns string) string {
 	return "in namespace " + ns
 }
 
-// list reads every page of res in ns. A page that expired (410) restarts the
-// list once without paging, as client-go's pager does.
-func (r *reader) list(ctx context.Context, res resource, gvr schema.GroupVersionResource, ns string) error {
+// list reads every page of res in ns ("" all namespaces). A page that
+// expired (410) restarts the list once without paging, as client-go's pager
+// does. It reports whether the list was forbidden; with narrowable, a
+// forbidden list is left to the caller to read namespace by namespace and
+// is not a problem yet.
+func (r *reader) list(ctx context.Context, res resource, gvr schema.GroupVersionResource, ns string, narrowable bool) (forbidden bool, err error) {
 	opts := metav1.ListOptions{Limit: r.opt.PageSize}
 	restarted := false
 	var page []item
@@ -86,7 +184,10 @@ func (r *reader) list(ctx context.Context, res resource, gvr schema.GroupVersion
 			continue
 		}
 		if err != nil {
-			return r.failed(ctx, err, "list", res, where(ns))
+			if apierrors.IsForbidden(err) && narrowable && ctx.Err() == nil {
+				return true, nil // read namespace by namespace
+			}
+			return apierrors.IsForbidden(err), r.failed(ctx, err, "list", res, ns)
 		}
 		for i := range l.Items {
 			page = append(page, toItem(&l.Items[i], res))
@@ -97,29 +198,37 @@ func (r *reader) list(ctx context.Context, res resource, gvr schema.GroupVersion
 	}
 	r.items = append(r.items, page...)
 	r.listed += len(page)
-	return nil
+	return false, nil
 }
 
-func (r *reader) get(ctx context.Context, res resource, gvr schema.GroupVersionResource, name string) error {
+// get reads one cluster-scoped object (a Namespace); ok says it was read.
+func (r *reader) get(ctx context.Context, res resource, gvr schema.GroupVersionResource, name string) (ok bool, err error) {
 	r.show("cluster: reading %s %s", res.kind, name)
 	u, err := r.dyn.Resource(gvr).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		return r.failed(ctx, err, "get", res, name)
+		return false, r.failed(ctx, err, "get", res, name)
 	}
 	r.items = append(r.items, toItem(u, res))
 	r.listed++
-	return nil
+	return true, nil
 }
 
 // failed turns an API refusal into a Problem; timeouts, bad credentials and
 // unreachable servers end the read.
-func (r *reader) failed(ctx context.Context, err error, verb string, res resource, what string) error {
+func (r *reader) failed(ctx context.Context, err error, verb string, res resource, ns string) error {
+	what := where(ns)
+	if verb == "get" {
+		what = ns
+	}
 	if ctx.Err() != nil {
 		return r.timeout(verb + " " + res.name() + " " + what)
 	}
 	var st apierrors.APIStatus
 	if !errors.As(err, &st) || apierrors.IsUnauthorized(err) {
 		return fmt.Errorf("cluster: %s %s %s: %w", verb, res.name(), what, err)
+	}
+	if apierrors.IsForbidden(err) && r.narrowing {
+		return nil // said once per kind when the namespace-by-namespace read ends
 	}
 	reason := err.Error()
 	switch {
@@ -129,10 +238,12 @@ func (r *reader) failed(ctx context.Context, err error, verb string, res resourc
 		reason = "not found"
 	}
 	if verb == "get" {
-		what = res.kind + " " + what
-		r.problem("cannot get %s: %s — conclusions that depend on it are unknown", strings.ToLower(what), reason)
+		// A Namespace not read is a namespace whose labels are unknown.
+		r.unread(res.kind, ns, nil, reason)
+		r.problem("cannot get %s: %s — conclusions that depend on it are unknown", strings.ToLower(res.kind+" "+what), reason)
 		return nil
 	}
+	r.unread(res.kind, ns, nil, reason)
 	r.problem("cannot %s %s %s: %s — conclusions that depend on %s are unknown", verb, res.name(), what, reason, res.kind)
 	return nil
 }

@@ -11,13 +11,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// scope says which namespaces a resource is read in when one namespace is asked for.
+// scope says whether a resource is cluster-scoped: read one by one (get)
+// when listing it is forbidden.
 type scope int
 
 const (
 	clusterWide scope = iota // cluster-scoped (Namespaces)
-	appScope                 // the namespace asked for
-	meshScope                // the namespace asked for and Istio's root namespace
+	namespaced
 )
 
 // resource is one kind meshdoctor models, with the versions it accepts in
@@ -35,21 +35,21 @@ var istioVersions = []string{"v1", "v1beta1", "v1alpha3"}
 
 var resources = []resource{
 	{"", []string{"v1"}, "namespaces", "Namespace", clusterWide, false},
-	{"", []string{"v1"}, "pods", "Pod", appScope, false},
-	{"", []string{"v1"}, "services", "Service", appScope, false},
-	{"", []string{"v1"}, "configmaps", "ConfigMap", meshScope, false},
-	{"apps", []string{"v1"}, "deployments", "Deployment", appScope, false},
-	{"apps", []string{"v1"}, "statefulsets", "StatefulSet", appScope, false},
-	{"apps", []string{"v1"}, "daemonsets", "DaemonSet", appScope, false},
-	{"apps", []string{"v1"}, "replicasets", "ReplicaSet", appScope, false},
-	{"batch", []string{"v1"}, "jobs", "Job", appScope, false},
-	{"batch", []string{"v1"}, "cronjobs", "CronJob", appScope, false},
-	{"security.istio.io", []string{"v1", "v1beta1"}, "peerauthentications", "PeerAuthentication", meshScope, false},
-	{"networking.istio.io", istioVersions, "destinationrules", "DestinationRule", meshScope, false},
-	{"networking.istio.io", istioVersions, "serviceentries", "ServiceEntry", meshScope, false},
-	{"networking.istio.io", istioVersions, "sidecars", "Sidecar", meshScope, false},
-	{"opentelemetry.io", []string{"v1beta1", "v1alpha1"}, "opentelemetrycollectors", "OpenTelemetryCollector", appScope, true},
-	{"opentelemetry.io", []string{"v1alpha1"}, "instrumentations", "Instrumentation", appScope, true},
+	{"", []string{"v1"}, "pods", "Pod", namespaced, false},
+	{"", []string{"v1"}, "services", "Service", namespaced, false},
+	{"", []string{"v1"}, "configmaps", "ConfigMap", namespaced, false},
+	{"apps", []string{"v1"}, "deployments", "Deployment", namespaced, false},
+	{"apps", []string{"v1"}, "statefulsets", "StatefulSet", namespaced, false},
+	{"apps", []string{"v1"}, "daemonsets", "DaemonSet", namespaced, false},
+	{"apps", []string{"v1"}, "replicasets", "ReplicaSet", namespaced, false},
+	{"batch", []string{"v1"}, "jobs", "Job", namespaced, false},
+	{"batch", []string{"v1"}, "cronjobs", "CronJob", namespaced, false},
+	{"security.istio.io", []string{"v1", "v1beta1"}, "peerauthentications", "PeerAuthentication", namespaced, false},
+	{"networking.istio.io", istioVersions, "destinationrules", "DestinationRule", namespaced, false},
+	{"networking.istio.io", istioVersions, "serviceentries", "ServiceEntry", namespaced, false},
+	{"networking.istio.io", istioVersions, "sidecars", "Sidecar", namespaced, false},
+	{"opentelemetry.io", []string{"v1beta1", "v1alpha1"}, "opentelemetrycollectors", "OpenTelemetryCollector", namespaced, true},
+	{"opentelemetry.io", []string{"v1alpha1"}, "instrumentations", "Instrumentation", namespaced, true},
 }
 
 // name is how kubectl names the resource: pods, peerauthentications.security.istio.io.
@@ -112,6 +112,7 @@ func (r *reader) discover(ctx context.Context) (map[string]schema.GroupVersionRe
 		if len(tried) > 0 {
 			why = "not served in " + strings.Join(tried, ", ")
 		}
+		r.unread(res.kind, "", nil, "not served")
 		r.problem("cannot list %s: %s (is it installed?) — conclusions that depend on %s are unknown", res.name(), why, res.kind)
 	}
 	return out, nil
