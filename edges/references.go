@@ -2,6 +2,7 @@ package edges
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,13 +18,16 @@ type Ref struct {
 	Port   int32 // 0 when not written
 }
 
-// hostish env var names make a bare, port-less name count as an address.
-var hostish = []string{"HOST", "URL", "URI", "ENDPOINT", "ADDR", "SERVER", "TARGET", "BROKER", "DSN"}
+// hostish are the words of variable names that make a bare, port-less
+// name count as an address. Whole words only: SECURITY holds "URI" but
+// DISABLE_SECURITY_PLUGIN names no address.
+var hostish = map[string]bool{"HOST": true, "HOSTS": true, "HOSTNAME": true, "URL": true, "URLS": true, "URI": true,
+	"ENDPOINT": true, "ENDPOINTS": true, "ADDR": true, "ADDRESS": true, "SERVER": true, "SERVERS": true,
+	"TARGET": true, "TARGETS": true, "BROKER": true, "BROKERS": true, "DSN": true}
 
 func isHostish(name string) bool {
-	up := strings.ToUpper(name)
-	for _, h := range hostish {
-		if strings.Contains(up, h) {
+	for _, w := range strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '.' || r == '-' }) {
+		if hostish[w] {
 			return true
 		}
 	}
@@ -113,10 +117,27 @@ func Resolve(inv *inventory.Inventory, ns, host string) *inventory.Service {
 }
 
 // looksInCluster reports whether a host is meant for in-cluster DNS, so
-// that a miss is worth reporting as a dangling reference.
-func looksInCluster(host, domain string) bool {
-	return strings.HasSuffix(host, ".svc") || strings.HasSuffix(host, ".svc."+domain) ||
-		strings.Count(host, ".") == 1 && !strings.Contains(host, "com")
+// that a miss is worth reporting as a dangling reference: a single label
+// (the pod's search path makes it a Service of its own namespace), a
+// "name.ns" whose ns is a namespace of the inputs, or a .svc name. Public
+// names (grafana.net, flagd.dev) are not, and neither is the API server's
+// kubernetes.default Service, which every cluster has and no manifest holds.
+func looksInCluster(inv *inventory.Inventory, host string) bool {
+	domain := inv.Mesh.DomainSuffix
+	short := strings.TrimSuffix(strings.TrimSuffix(host, "."+domain), ".svc")
+	if short == "kubernetes.default" || host == "localhost" || net.ParseIP(host) != nil {
+		return false
+	}
+	if strings.HasSuffix(host, ".svc") || strings.HasSuffix(host, ".svc."+domain) {
+		return true
+	}
+	switch parts := strings.Split(host, "."); len(parts) {
+	case 1:
+		return true
+	case 2:
+		return inv.Namespace(parts[1]) != nil || len(inv.WorkloadsIn(parts[1])) > 0
+	}
+	return false
 }
 
 // defaultPort is the port a scheme implies when none is written.

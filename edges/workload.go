@@ -5,10 +5,12 @@ import (
 	"maps"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
+	"github.com/meshdoctor/meshdoctor/telemetry"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -18,6 +20,13 @@ type value struct {
 	text  string
 	where string
 	cm    *inventory.ConfigMap // the mounted ConfigMap holding it, if any
+	ports []portVar            // port variables completing a host variable
+}
+
+// portVar is a variable that gives a host variable's port.
+type portVar struct {
+	name string
+	port int32
 }
 
 // workload scans everything w carries for Service addresses.
@@ -26,7 +35,7 @@ func (d *discoverer) workload(w *inventory.Workload) {
 		if d.telemetryOwned(v, v.cm) {
 			continue
 		}
-		telemetryVar := strings.HasPrefix(strings.ToUpper(v.name), "OTEL_")
+		telemetryVar := strings.Contains(strings.ToUpper(v.name), "OTEL")
 		for _, tok := range Tokens(otlpOption.ReplaceAllString(v.text, "")) {
 			r, ok := ParseRef(tok)
 			if !ok {
@@ -38,6 +47,16 @@ func (d *discoverer) workload(w *inventory.Workload) {
 				continue
 			}
 			telemetry := telemetryVar || strings.Contains(strings.ToLower(v.text), "otel.exporter")
+			if r.Port == 0 && r.Scheme == "" && len(v.ports) > 0 {
+				// The host and its port are given apart: one address per port variable.
+				for _, p := range v.ports {
+					r.Port = p.port
+					pv := v
+					pv.name = fmt.Sprintf("%s=%s + %s", v.name, tok, p.name)
+					d.reference(w, pv, fmt.Sprintf("%s:%d", tok, p.port), r, telemetry)
+				}
+				continue
+			}
 			d.reference(w, v, tok, r, telemetry)
 		}
 	}
@@ -49,13 +68,18 @@ func (d *discoverer) reference(w *inventory.Workload, v value, tok string, r Ref
 		s = d.unregistered(w, r)
 	}
 	if s == nil {
-		if looksInCluster(r.Host, d.inv.Mesh.DomainSuffix) || telemetry && r.Host != "localhost" && !strings.Contains(r.Host, ".com") {
+		if looksInCluster(d.inv, r.Host) {
 			d.dangling(Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry,
 				Reason: fmt.Sprintf("%s names no Service in the inputs", r.Host)})
 		}
 		return
 	}
 	p, err := pickPort(s, r)
+	if err != nil && r.Port == 0 && r.Scheme == "" && len(s.Spec.Ports) > 1 {
+		// A bare host of a multi-port Service: the port is chosen in code,
+		// the Service exists; nothing dangles and nothing is guessed.
+		return
+	}
 	if err != nil {
 		d.dangling(Dangling{Client: w, Value: tok, Where: v.where, Telemetry: telemetry, Reason: err.Error()})
 		return
@@ -77,7 +101,11 @@ func kindOfValue(v value) string {
 }
 
 // values lists env vars (literal, from ConfigMaps), args and commands of
-// every container, and the data of ConfigMaps mounted as volumes.
+// every container, and the data of ConfigMaps mounted as volumes. Env
+// values are read as the kubelet resolves them: envFrom first, then env in
+// order, each literal value with its $(VAR) references expanded
+// (telemetry.Expand). A host variable (FLAGD_HOST, CART_ADDR) carries the
+// port variables of the same prefix (FLAGD_PORT) that complete it.
 func (d *discoverer) values(w *inventory.Workload) []value {
 	var out []value
 	at := fmt.Sprintf("%s %s/%s, %s", w.Kind, w.Namespace, w.Name, w.Origin)
@@ -85,27 +113,40 @@ func (d *discoverer) values(w *inventory.Workload) []value {
 	containers := append(append([]corev1.Container(nil), spec.InitContainers...), spec.Containers...)
 	for _, c := range containers {
 		where := fmt.Sprintf("container %s of %s", c.Name, at)
-		for _, e := range c.Env {
-			switch {
-			case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
-				ref := e.ValueFrom.ConfigMapKeyRef
-				if cm := d.inv.ConfigMap(w.Namespace, ref.Name); cm != nil {
-					out = append(out, value{name: e.Name, text: cm.Data[ref.Key], where: fmt.Sprintf("ConfigMap %s key %s via %s", cm.Key(), ref.Key, where)})
-				}
-			default:
-				out = append(out, value{name: e.Name, text: e.Value, where: where})
-			}
-		}
+		defined := map[string]string{}
+		var env []value
 		for _, ef := range c.EnvFrom {
 			if ef.ConfigMapRef == nil {
 				continue
 			}
 			if cm := d.inv.ConfigMap(w.Namespace, ef.ConfigMapRef.Name); cm != nil {
 				for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
-					out = append(out, value{name: ef.Prefix + k, text: cm.Data[k], where: fmt.Sprintf("ConfigMap %s (%s) via envFrom of %s", cm.Key(), cm.Origin, where)})
+					defined[ef.Prefix+k] = cm.Data[k]
+					env = append(env, value{name: ef.Prefix + k, text: cm.Data[k], where: fmt.Sprintf("ConfigMap %s (%s) via envFrom of %s", cm.Key(), cm.Origin, where)})
 				}
 			}
 		}
+		for _, e := range c.Env {
+			switch {
+			case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
+				ref := e.ValueFrom.ConfigMapKeyRef
+				if cm := d.inv.ConfigMap(w.Namespace, ref.Name); cm != nil {
+					defined[e.Name] = cm.Data[ref.Key]
+					env = append(env, value{name: e.Name, text: cm.Data[ref.Key], where: fmt.Sprintf("ConfigMap %s key %s via %s", cm.Key(), ref.Key, where)})
+				}
+			case e.ValueFrom != nil:
+				// Secrets and the downward API: the value is not in the inputs.
+			default:
+				v := telemetry.Expand(e.Value, func(n string) (string, bool) { x, ok := defined[n]; return x, ok })
+				defined[e.Name] = v
+				where := where
+				if v != e.Value {
+					where = fmt.Sprintf("%s, from %s", where, e.Value)
+				}
+				env = append(env, value{name: e.Name, text: v, where: where})
+			}
+		}
+		out = append(out, withPorts(env)...)
 		for _, a := range append(append([]string(nil), c.Command...), c.Args...) {
 			out = append(out, value{text: a, where: "args of " + where})
 		}
@@ -121,6 +162,49 @@ func (d *discoverer) values(w *inventory.Workload) []value {
 		}
 	}
 	return out
+}
+
+// hostSuffixes end the names of variables that hold a host whose port is
+// given apart, in a variable of the same prefix.
+var hostSuffixes = []string{"_HOST", "_HOSTNAME", "_ADDR", "_ADDRESS"}
+
+// withPorts attaches to each host variable (PREFIX_HOST, PREFIX_ADDR) the
+// numeric port variables of its prefix: PREFIX_PORT, PREFIX_PORT_<X> and
+// PREFIX_<X>_PORT (FLAGD_HOST + FLAGD_PORT, OTEL_COLLECTOR_HOST +
+// OTEL_COLLECTOR_PORT_GRPC, JAEGER_HOST + JAEGER_UI_PORT).
+func withPorts(env []value) []value {
+	prefixOf := func(name string) string {
+		up := strings.ToUpper(name)
+		for _, suf := range hostSuffixes {
+			if p, ok := strings.CutSuffix(up, suf); ok && p != "" {
+				return p + "_"
+			}
+		}
+		return ""
+	}
+	for _, p := range env {
+		port, err := strconv.ParseUint(strings.TrimSpace(p.text), 10, 16)
+		if err != nil || port == 0 {
+			continue
+		}
+		// The port belongs to the host variable of the longest prefix:
+		// FLAGD_UI_PORT completes FLAGD_UI_HOST, not FLAGD_HOST.
+		best := -1
+		for i := range env {
+			prefix := prefixOf(env[i].name)
+			rest, ok := strings.CutPrefix(strings.ToUpper(p.name), prefix)
+			if prefix == "" || !ok || !(rest == "PORT" || strings.HasPrefix(rest, "PORT_") || strings.HasSuffix(rest, "_PORT")) {
+				continue
+			}
+			if best < 0 || len(prefix) > len(prefixOf(env[best].name)) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			env[best].ports = append(env[best].ports, portVar{name: p.name, port: int32(port)})
+		}
+	}
+	return env
 }
 
 // dangling records a miss once per client and value (a ConfigMap may be both
@@ -146,7 +230,7 @@ func (d *discoverer) unregistered(w *inventory.Workload, r Ref) *inventory.Servi
 		port = defaultPort(r.Scheme)
 	}
 	if port == 0 || !strings.Contains(r.Host, ".") || net.ParseIP(r.Host) != nil ||
-		looksInCluster(r.Host, d.inv.Mesh.DomainSuffix) || !d.registryOnly(w) {
+		looksInCluster(d.inv, r.Host) || !d.registryOnly(w) {
 		return nil
 	}
 	if d.external == nil {

@@ -3,7 +3,6 @@ package telemetry
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -50,8 +49,6 @@ func (s settings) get(key string, java bool) (setting, bool) {
 // or common entrypoint scripts (JAVA_OPTS) turn into command-line options.
 var jvmOptionVars = []string{"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_OPTS"}
 
-var depVar = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
-
 // containerSettings resolves c's environment as the kubelet would: envFrom
 // first, then env (later wins), ConfigMap references read from the inputs,
 // $(VAR) dependent values expanded; then JVM options.
@@ -90,15 +87,9 @@ func (m *Model) containerSettings(w *inventory.Workload, c corev1.Container, ext
 		case e.ValueFrom != nil:
 			// Secrets and resource fields are not in the inputs.
 		default:
-			v := depVar.ReplaceAllStringFunc(e.Value, func(ref string) string {
-				name := depVar.FindStringSubmatch(ref)[1]
-				if p, ok := s.fieldRefs[name]; ok {
-					return "$(" + p + ")"
-				}
-				if d, ok := s.env[name]; ok {
-					return d.value
-				}
-				return ref
+			v := Expand(e.Value, func(name string) (string, bool) {
+				d, ok := s.env[name]
+				return d.value, ok
 			})
 			s.env[e.Name] = setting{value: v, from: fmt.Sprintf("env %s=%s (%s)", e.Name, e.Value, where)}
 		}

@@ -149,8 +149,38 @@ func detectSDK(w *inventory.Workload, s settings, inst *Instrumentation, lang st
 		return SDK{Lang: "dotnet", Kind: "dotnet-auto", Hint: "OTEL_DOTNET_AUTO_* / DOTNET_STARTUP_HOOKS"}, true
 	case has("OTEL_GO_AUTO_") || strings.Contains(s.image, "autoinstrumentation-go"):
 		return SDK{Lang: "go", Kind: "go-auto", Hint: "OTEL_GO_AUTO_*"}, true
-	case has("OTEL_EXPORTER_OTLP_") || s.env["OTEL_TRACES_EXPORTER"].value != "" || s.env["OTEL_SDK_DISABLED"].value != "":
+	case exporterConfigured(s):
 		return SDK{Lang: "unknown", Kind: "unknown SDK", Hint: "OTEL_* variables"}, true
 	}
 	return SDK{}, false
+}
+
+// exporterConfigured reports whether a container's variables show that an
+// OTel SDK exports: an OTLP endpoint, protocol or connection setting, or an
+// OTEL_<SIGNAL>_EXPORTER choice. OTEL_SERVICE_NAME, resource attributes and
+// the metrics temporality or histogram preferences are read by SDKs but
+// also set for every container of a chart (the OTel demo sets them on
+// Envoy, nginx, Postgres and Valkey): they are no evidence of an exporter.
+func exporterConfigured(s settings) bool {
+	for k, v := range s.env {
+		if strings.TrimSpace(v.value) == "" {
+			continue
+		}
+		rest, ok := strings.CutPrefix(k, "OTEL_EXPORTER_OTLP_")
+		if ok {
+			for _, sig := range []string{"TRACES_", "METRICS_", "LOGS_"} {
+				rest = strings.TrimPrefix(rest, sig)
+			}
+			switch rest {
+			case "ENDPOINT", "PROTOCOL", "HEADERS", "INSECURE", "CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY", "COMPRESSION", "TIMEOUT":
+				return true
+			}
+			continue
+		}
+		switch k {
+		case "OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER", "OTEL_SDK_DISABLED":
+			return true
+		}
+	}
+	return false
 }
