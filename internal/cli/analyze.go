@@ -6,16 +6,17 @@ import (
 	"os"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/source"
 	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newAnalyze) }
 
 func newAnalyze() *cobra.Command {
-	var in inputFlags
 	var output string
 	var opt analysis.Options
 	var failOnUnknown bool
+	var in *source.Inputs
 	c := &cobra.Command{
 		Use:   "analyze [flags] PATH... | -",
 		Short: "Predict the mTLS outcome of every client → service port edge",
@@ -35,11 +36,11 @@ Kubernetes objects at all.`,
 			if err := checkAnalysisFormat(output); err != nil {
 				return err
 			}
-			inv, err := in.load(args, cmd.InOrStdin())
+			inv, err := load(cmd, in, args)
 			if err != nil {
 				return err
 			}
-			if opt.Scope, err = in.scope(inv, args); err != nil {
+			if opt.Scope, err = scope(in, inv); err != nil {
 				return usageErr(err)
 			}
 			if n := analysis.Pairs(inv); opt.AllPairs && n > analysis.MaxPairs {
@@ -58,8 +59,7 @@ Kubernetes objects at all.`,
 			return nil
 		},
 	}
-	in.register(c)
-	in.registerSources(c)
+	in = inputs(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", analysisFormatHelp())
 	c.Flags().BoolVar(&opt.AllPairs, "all-pairs", false, "judge every workload × every Service port, not only declared edges")
 	c.Flags().BoolVar(&failOnUnknown, "fail-on-unknown", false, "exit 1 when an edge cannot be decided, too (for CI gates)")
@@ -68,10 +68,5 @@ Kubernetes objects at all.`,
 
 // isTTY reports whether w is a terminal; colour is for people only.
 func isTTY(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok || os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return os.Getenv("NO_COLOR") == "" && source.Terminal(w)
 }

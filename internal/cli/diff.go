@@ -2,10 +2,8 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
@@ -13,13 +11,14 @@ import (
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/report"
 	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/source/git"
 	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newDiff) }
 
 func newDiff() *cobra.Command {
-	var in inputFlags
+	var in *source.Inputs
 	var output, baseRef string
 	var allowWeaken bool
 	c := &cobra.Command{
@@ -34,30 +33,36 @@ accepting plaintext) unless --allow-weaken; 0 otherwise; 2 on usage or unreadabl
 		Example: `  meshdoctor diff main/ pr/
   meshdoctor diff --base-ref origin/main ./k8s/ -o markdown`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var before, after source.Set
-			var err error
+			// The flags are shared with every command; diff compares paths.
+			if err := in.OnlyPaths("diff"); err != nil {
+				return usageErr(err)
+			}
+			var before, after *source.Inputs
 			switch {
 			case baseRef != "":
 				if len(args) == 0 {
 					return usageErr(fmt.Errorf("--base-ref needs the paths to compare"))
 				}
-				if before, err = readAtRevision(baseRef, args); err != nil {
+				in.SetArgs(args)
+				b, err := git.AtRevision(in, baseRef)
+				if err != nil {
 					return usageErr(err)
 				}
-				if after, err = readSet(args, cmd.InOrStdin()); err != nil {
-					return err
-				}
+				before, after = b, in
 			case len(args) == 2:
-				if before, err = readSet(args[:1], cmd.InOrStdin()); err != nil {
-					return err
-				}
-				if after, err = readSet(args[1:], cmd.InOrStdin()); err != nil {
-					return err
-				}
+				before, after = side(in, args[0]), side(in, args[1])
 			default:
 				return usageErr(fmt.Errorf("give OLD and NEW, or --base-ref REF and paths"))
 			}
-			r := compareSets(before, after, in.namespace)
+			bs, err := read(cmd, before, nil)
+			if err != nil {
+				return err
+			}
+			as, err := read(cmd, after, nil)
+			if err != nil {
+				return err
+			}
+			r := compareSets(bs, as, in.Namespace())
 			out := cmd.OutOrStdout()
 			switch output {
 			case "text":
@@ -77,7 +82,7 @@ accepting plaintext) unless --allow-weaken; 0 otherwise; 2 on usage or unreadabl
 			return nil
 		},
 	}
-	in.register(c)
+	in = inputs(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or markdown")
 	c.Flags().StringVar(&baseRef, "base-ref", "", "compare the paths in the working tree against this git revision")
 	c.Flags().BoolVar(&allowWeaken, "allow-weaken", false, "do not fail when mTLS is weakened (edges still must not break)")
@@ -89,39 +94,11 @@ func compareSets(before, after source.Set, ns string) diff.Report {
 	return diff.Compare(analysis.Run(bi, analysis.Options{}), analysis.Run(ai, analysis.Options{}), analysis.Ports(bi), analysis.Ports(ai))
 }
 
-// readAtRevision reads the manifests under paths as they are at a git revision.
-func readAtRevision(rev string, paths []string) (source.Set, error) {
-	var set source.Set
-	ls := exec.Command("git", append([]string{"ls-tree", "-r", "--name-only", "--full-name", rev, "--"}, paths...)...)
-	names, err := ls.Output()
-	if err != nil {
-		return set, fmt.Errorf("git ls-tree %s: %s", rev, gitErr(err))
-	}
-	top, err := exec.Command("git", "rev-parse", "--show-prefix").Output()
-	if err != nil {
-		return set, err
-	}
-	prefix := strings.TrimSpace(string(top))
-	for _, n := range strings.Split(strings.TrimSpace(string(names)), "\n") {
-		if n == "" || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".json")) {
-			continue
-		}
-		data, err := exec.Command("git", "show", rev+":"+n).Output()
-		if err != nil {
-			return set, fmt.Errorf("git show %s:%s: %s", rev, n, gitErr(err))
-		}
-		set.Add(source.Parse(rev+":"+strings.TrimPrefix(n, prefix), data))
-	}
-	return set, nil
-}
-
-// gitErr is git's own message, not just its exit status.
-func gitErr(err error) string {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && len(bytes.TrimSpace(ee.Stderr)) > 0 {
-		return strings.TrimSpace(string(ee.Stderr))
-	}
-	return err.Error()
+// side is one side of a diff: the shared flags (--ns-label, -n) with one path.
+func side(in *source.Inputs, path string) *source.Inputs {
+	s := *in
+	s.List = []source.Input{source.Paths{Path: path}}
+	return &s
 }
 
 func writeDiffText(w io.Writer, r diff.Report) {

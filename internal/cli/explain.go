@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,7 +13,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/explain"
-	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/source"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -20,11 +21,10 @@ func init() { commands = append(commands, newExplainCmd) }
 
 func newExplainCmd() *cobra.Command {
 	var (
-		output    string
-		manifests []string
-		namespace string
-		list      bool
-		literals  bool
+		output   string
+		in       *source.Inputs
+		list     bool
+		literals bool
 	)
 	cmd := &cobra.Command{
 		Use:   "explain [FILE|-]",
@@ -49,8 +49,9 @@ Exit status: 0 no known signature, 1 at least one diagnosis, 2 usage or unreadab
 			if output != "text" && output != "json" {
 				return usageErr(fmt.Errorf("--output must be text or json, not %q", output))
 			}
-			in := cmd.InOrStdin()
-			if len(args) == 1 && args[0] != "-" {
+			log := cmd.InOrStdin()
+			logIsStdin := len(args) == 0 || args[0] == "-"
+			if !logIsStdin {
 				f, err := os.Open(args[0])
 				if err != nil {
 					return usageErr(err)
@@ -59,21 +60,28 @@ Exit status: 0 no known signature, 1 at least one diagnosis, 2 usage or unreadab
 				if st, err := f.Stat(); err == nil && st.IsDir() {
 					return usageErr(fmt.Errorf("%s is a directory", args[0]))
 				}
-				in = f
+				log = f
 			}
 			var edges []verdict.Edge
-			if len(manifests) > 0 {
-				set, err := readSet(manifests, nil)
+			withManifests := in.Given()
+			if withManifests {
+				if logIsStdin && slices.Contains(in.PathList(), "-") {
+					return usageErr(fmt.Errorf("standard input holds the log: give the manifests as files, or the log as a file"))
+				}
+				inv, err := load(cmd, in, nil)
 				if err != nil {
 					return err
 				}
-				edges = analysis.Run(inventory.Build(set, namespace), analysis.Options{}).Edges
+				edges = analysis.Run(inv, analysis.Options{}).Edges
 			}
-			rep, err := explain.Explain(in)
+			if logIsStdin {
+				source.Reading(log, cmd.ErrOrStderr())
+			}
+			rep, err := explain.Explain(log)
 			if err != nil {
 				return usageErr(fmt.Errorf("reading input: %w", err))
 			}
-			if len(manifests) > 0 {
+			if withManifests {
 				explain.Correlate(rep, edges)
 			}
 			bw := bufio.NewWriter(out)
@@ -96,8 +104,8 @@ Exit status: 0 no known signature, 1 at least one diagnosis, 2 usage or unreadab
 	}
 	f := cmd.Flags()
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
-	f.StringSliceVar(&manifests, "manifests", nil, "manifests (files or folders, repeatable) to map the failure onto the mesh model's edges")
-	f.StringVarP(&namespace, "namespace", "n", "default", "namespace for manifest objects that do not name one")
+	in = inputs(cmd)
+	in.RegisterPaths(f, "manifests", "manifests (files or folders, - for stdin; repeatable) to map the failure onto the mesh model's edges; the other input flags (--chart, --kustomize, --cluster, …) add to them")
 	f.BoolVar(&list, "list-signatures", false, "print the signature catalogue and exit")
 	f.BoolVar(&literals, "literals", false, "print the catalogue's match strings, one per line (for grep -F -f)")
 	_ = f.MarkHidden("literals")

@@ -21,10 +21,10 @@ import (
 func init() { commands = append(commands, newFix) }
 
 func newFix() *cobra.Command {
-	var in inputFlags
 	var output, outDir string
 	var filter fix.Filter
 	var force bool
+	var in *source.Inputs
 	c := &cobra.Command{
 		Use:   "fix [flags] PATH... | -",
 		Short: "Propose least-privilege remediations for failing edges, each verified by the model",
@@ -49,25 +49,25 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 			if filter.Strategy != "" && !slices.Contains(fix.Strategies, filter.Strategy) {
 				return usageErr(fmt.Errorf("unknown strategy %q (one of %s)", filter.Strategy, strings.Join(fix.Strategies, ", ")))
 			}
-			set, err := in.read(args, cmd.InOrStdin())
+			set, err := read(cmd, in, args)
 			if err != nil {
 				return err
 			}
-			if err := checkEdgeFilter(set, in.namespace, filter); err != nil {
+			if err := checkEdgeFilter(set, in.Namespace(), filter); err != nil {
 				return err
 			}
 			filter.NewObjectsOnly = output == "helm"
 			out := cmd.OutOrStdout()
 			switch output {
 			case "text":
-				plans := fix.PlanAll(set, in.namespace, filter)
+				plans := fix.PlanAll(set, in.Namespace(), filter)
 				writeFixText(out, plans, filter.Strategy)
 				if len(plans) > 0 {
 					return problemsFound
 				}
 				return nil
 			case "json":
-				plans := fix.PlanAll(set, in.namespace, filter)
+				plans := fix.PlanAll(set, in.Namespace(), filter)
 				if err := report.JSON(out, map[string]any{"plans": plans}); err != nil {
 					return err
 				}
@@ -76,12 +76,12 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 				}
 				return nil
 			case "yaml", "helm":
-				o := fix.TopChanges(set, in.namespace, filter)
+				o := fix.TopChanges(set, in.Namespace(), filter)
 				if output == "helm" {
 					// -o helm can only write new objects; say when -o yaml would choose otherwise.
 					all := filter
 					all.NewObjectsOnly = false
-					if y := fix.TopChanges(set, in.namespace, all); strings.Join(y.Applied, "\n") != strings.Join(o.Applied, "\n") {
+					if y := fix.TopChanges(set, in.Namespace(), all); strings.Join(y.Applied, "\n") != strings.Join(o.Applied, "\n") {
 						for _, a := range y.Applied {
 							fmt.Fprintln(cmd.ErrOrStderr(), "note: -o yaml would choose:", a)
 						}
@@ -107,26 +107,13 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 			return usageErr(fmt.Errorf("unknown output %q (want text, yaml, helm or json)", output))
 		},
 	}
-	in.register(c)
-	in.registerSources(c)
+	in = inputs(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text, yaml, helm or json")
 	c.Flags().StringVar(&outDir, "out-dir", "", "with -o helm: the chart's templates folder to write into")
 	c.Flags().StringVar(&filter.Edge, "edge", "", "only this edge: ns/workload=host:port")
 	c.Flags().BoolVar(&force, "force", false, "with -o helm: overwrite templates that exist with other content")
 	c.Flags().StringVar(&filter.Strategy, "strategy", "", "only this strategy: "+strings.Join(fix.Strategies, ", "))
 	return c
-}
-
-// readSet reads manifests for commands that patch inputs (fix, diff).
-func readSet(paths []string, stdin io.Reader) (source.Set, error) {
-	if len(paths) == 0 {
-		return source.Set{}, usageErr(fmt.Errorf("no input: give files or folders of manifests, or - for stdin"))
-	}
-	set, err := source.ReadPaths(paths, stdin)
-	if err != nil {
-		return set, usageErr(err)
-	}
-	return set, nil
 }
 
 // checkEdgeFilter makes a mistyped --edge a usage error, listing the failing edges.

@@ -13,6 +13,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/lab"
 	"github.com/meshdoctor/meshdoctor/mesh"
+	"github.com/meshdoctor/meshdoctor/source"
 )
 
 func init() { commands = append(commands, newLabCmd) }
@@ -24,7 +25,7 @@ type labFlags struct {
 
 func newLabCmd() *cobra.Command {
 	var f labFlags
-	var in inputFlags
+	var in *source.Inputs
 	cmd := &cobra.Command{
 		Use:   "lab (--client C --server S | --from-edge NS/WORKLOAD=HOST:PORT PATH...)",
 		Short: "Check the model against a real exchange on loopback: emulated sidecars, real OTLP apps",
@@ -55,11 +56,11 @@ and why), 1 when they disagree, 2 on usage errors. The lab checks the model, not
 	fl.StringVar(&f.protocol, "protocol", "", "how the Service port is declared: http, tcp or auto (default http; with --from-edge, the edge's)")
 	fl.DurationVar(&f.timeout, "timeout", lab.DefaultTimeout, "deadline for the exchange and each network step")
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
-	in.register(cmd)
+	in = inputs(cmd)
 	return cmd
 }
 
-func runLab(cmd *cobra.Command, args []string, f labFlags, in inputFlags) error {
+func runLab(cmd *cobra.Command, args []string, f labFlags, in *source.Inputs) error {
 	cfgs, names, err := labConfigs(cmd, args, f, in)
 	if err != nil {
 		return usageErr(err)
@@ -95,7 +96,7 @@ func runLab(cmd *cobra.Command, args []string, f labFlags, in inputFlags) error 
 }
 
 // labConfigs validates the flags and builds one exchange per edge.
-func labConfigs(cmd *cobra.Command, args []string, f labFlags, in inputFlags) ([]lab.Config, []string, error) {
+func labConfigs(cmd *cobra.Command, args []string, f labFlags, in *source.Inputs) ([]lab.Config, []string, error) {
 	switch {
 	case f.output != "text" && f.output != "json":
 		return nil, nil, fmt.Errorf("-o must be text or json, not %q", f.output)
@@ -110,8 +111,8 @@ func labConfigs(cmd *cobra.Command, args []string, f labFlags, in inputFlags) ([
 		if f.client == "" || f.server == "" {
 			return nil, nil, errors.New("give --client and --server, or --from-edge with manifests")
 		}
-		if len(args) > 0 {
-			return nil, nil, fmt.Errorf("manifests (%s) are read only with --from-edge", strings.Join(args, " "))
+		if len(args) > 0 || in.Given() {
+			return nil, nil, errors.New("inputs (manifests, --chart, --cluster, …) are read only with --from-edge")
 		}
 		c, err := lab.ParseClient(f.client)
 		if err != nil {
@@ -130,7 +131,7 @@ func labConfigs(cmd *cobra.Command, args []string, f labFlags, in inputFlags) ([
 	if err != nil {
 		return nil, nil, err
 	}
-	inv, err := in.load(args, cmd.InOrStdin())
+	inv, err := load(cmd, in, args)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -21,6 +21,8 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// The bundled examples, as a user of the repo has them.
 			env.Setenv("EXAMPLES", mustAbs("../../examples"))
+			env.Setenv("CHARTS", mustAbs("../../source/helm/testdata"))
+			env.Setenv("KUSTOMIZE", mustAbs("../../source/kustomize/testdata"))
 			return nil
 		},
 	})

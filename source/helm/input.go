@@ -1,0 +1,72 @@
+package helm
+
+import (
+	"fmt"
+
+	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/spf13/pflag"
+)
+
+// Charts are an input kind: --chart, with -f, --set, --release and -n
+// after it belonging to that chart until the next input flag.
+func init() { source.RegisterKind(source.Kind{Name: "chart", Register: register}) }
+
+func register(fs *pflag.FlagSet, in *source.Inputs) {
+	fs.Var(chartFlag{in}, "chart", "render a Helm chart (folder or .tgz; dependencies vendored under charts/) at this place of the input order; repeatable")
+	fs.VarP(chartArg{in, "values", func(c *Chart, v string) { c.ValueFiles = append(c.ValueFiles, v) }}, "values", "f", "values file for the preceding --chart; repeatable, later files win")
+	fs.Var(chartArg{in, "set", func(c *Chart, v string) { c.Set = append(c.Set, v) }}, "set", "key=value for the preceding --chart (as helm --set); repeatable")
+	fs.Var(chartArg{in, "release", func(c *Chart, v string) { c.Release = v }}, "release", "release name of the preceding --chart (default: the chart's name)")
+}
+
+// Input is a chart to render as one of the inputs.
+type Input struct {
+	Chart
+	nsGiven bool
+}
+
+func (i *Input) String() string { return "--chart " + i.Path }
+
+// Read renders the chart; without its own -n it lands in the default namespace.
+func (i *Input) Read(env source.Env) (source.Set, error) {
+	c := i.Chart
+	if c.Namespace == "" {
+		c.Namespace = env.DefaultNamespace
+	}
+	return Render(c)
+}
+
+// SetNamespace is -n right after the --chart.
+func (i *Input) SetNamespace(ns string) error {
+	if i.nsGiven {
+		return fmt.Errorf("--chart %s already has namespace %s (give -n once per chart; a default namespace goes before the first --chart)", i.Path, i.Namespace)
+	}
+	i.Namespace, i.nsGiven = ns, true
+	return nil
+}
+
+type chartFlag struct{ in *source.Inputs }
+
+func (v chartFlag) Type() string   { return "path" }
+func (v chartFlag) String() string { return "" }
+func (v chartFlag) Set(x string) error {
+	v.in.Add(&Input{Chart: Chart{Path: x}})
+	return nil
+}
+
+// chartArg is a flag that applies to the preceding --chart.
+type chartArg struct {
+	in    *source.Inputs
+	name  string
+	apply func(*Chart, string)
+}
+
+func (v chartArg) Type() string   { return "string" }
+func (v chartArg) String() string { return "" }
+func (v chartArg) Set(x string) error {
+	c, ok := v.in.Open().(*Input)
+	if !ok {
+		return fmt.Errorf("--%s applies to a chart: put it after the --chart it is for", v.name)
+	}
+	v.apply(&c.Chart, x)
+	return nil
+}
