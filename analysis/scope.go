@@ -83,6 +83,12 @@ func LocalChanges(inv *inventory.Inventory) Scope {
 	for _, s := range inv.Sidecars {
 		add(s.Meta)
 	}
+	for _, x := range inv.Instrumentations {
+		add(x.Meta)
+	}
+	for _, x := range inv.OpenTelemetryCollectors {
+		add(x.Meta)
+	}
 	for _, o := range inv.Extra {
 		if !strings.HasPrefix(o.Origin.File, "cluster:") {
 			nss = append(nss, o.Namespace)

@@ -33,4 +33,5 @@ var All = []*Check{
 	OTLPNoReachableEndpoint,
 	OTLPSignalNotInPipeline,
 	OTLPCollectorUnread,
+	OTLPInjectionUnresolved,
 }

@@ -138,7 +138,7 @@ func (inv *Inventory) add(o source.Object, defNS string, meshMaps *[]*ConfigMap)
 	case g == "networking.istio.io":
 		return inv.addNetworking(o, defNS)
 	case strings.HasSuffix(g, "opentelemetry.io"):
-		inv.Extra = append(inv.Extra, o)
+		return inv.addOTel(o, defNS)
 	default:
 		inv.Skipped[o.Kind]++
 	}

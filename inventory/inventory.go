@@ -132,9 +132,11 @@ type Inventory struct {
 	PeerAuthentications []*PeerAuthentication
 	DestinationRules    []*DestinationRule
 	Mesh                MeshConfig
-	// Extra keeps objects of other API groups (e.g. opentelemetry.io
-	// OpenTelemetryCollector and Instrumentation) as raw objects for the
-	// packages that understand them.
+	// Instrumentations and OpenTelemetryCollectors are the OpenTelemetry
+	// Operator's resources (otel.go).
+	Instrumentations        []*Instrumentation
+	OpenTelemetryCollectors []*OpenTelemetryCollector
+	// Extra keeps other opentelemetry.io objects (OpAMPBridge, …) raw.
 	Extra []source.Object
 	// Problems are inputs that could not be used, with their location.
 	Problems []source.Problem

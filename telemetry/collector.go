@@ -136,19 +136,19 @@ func (m *Model) collectorConfigText(w *inventory.Workload, c corev1.Container) (
 // fromCR turns an OpenTelemetryCollector into a collector; for the
 // non-sidecar modes it uses the workload and Service the Operator creates
 // (<name>-collector), synthesizing them when the inputs lack them.
-func (m *Model) fromCR(ref inventory.Ref, cr collectorCR) {
-	col := &Collector{Name: ref.Name, Mode: cr.Spec.Mode, Version: tagOf(cr.Spec.Image), Ref: ref,
+func (m *Model) fromCR(ref inventory.Ref, spec inventory.OpenTelemetryCollectorSpec) {
+	col := &Collector{Name: ref.Name, Mode: spec.Mode, Version: tagOf(spec.Image), Ref: ref,
 		ConfigFrom: fmt.Sprintf("OpenTelemetryCollector %s/%s spec.config (%s:%d)", ref.Namespace, ref.Name, ref.File, ref.Line), Container: "otc-container"}
 	if col.Mode == "" {
 		col.Mode = "deployment"
 	}
-	text := string(cr.Spec.Config)
+	text := string(spec.Config)
 	var s string
-	if json.Unmarshal(cr.Spec.Config, &s) == nil {
+	if json.Unmarshal(spec.Config, &s) == nil {
 		text = s // v1alpha1: config is a YAML string
 	}
 	env := settings{env: map[string]setting{}, fieldRefs: map[string]string{}}
-	for _, e := range cr.Spec.Env {
+	for _, e := range spec.Env {
 		if e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
 			env.fieldRefs[e.Name] = e.ValueFrom.FieldRef.FieldPath
 		} else {
@@ -184,8 +184,8 @@ func (m *Model) fromCR(ref inventory.Ref, cr collectorCR) {
 			tl[k] = v
 		}
 		w := &inventory.Workload{Meta: inventory.Meta{Kind: kind, Namespace: ref.Namespace, Name: name, Labels: tl, Origin: originOf(ref)}}
-		w.Template.Labels, w.Template.Annotations = tl, cr.Spec.PodAnnotations
-		ctr := corev1.Container{Name: col.Container, Image: cr.Spec.Image}
+		w.Template.Labels, w.Template.Annotations = tl, spec.PodAnnotations
+		ctr := corev1.Container{Name: col.Container, Image: spec.Image}
 		for _, r := range col.Receivers {
 			ctr.Ports = append(ctr.Ports, corev1.ContainerPort{Name: portName(r), ContainerPort: r.Port})
 		}

@@ -120,8 +120,19 @@ type Model struct {
 	ConfigKeys map[string]bool
 	// Problems are inputs that could not be decoded (CRs, collector configs).
 	Problems []Problem
+	// Unresolved are Operator injections that name no resource, or several:
+	// the webhook admits such pods without the injection.
+	Unresolved []Unresolved
 
 	sidecarTemplates []*Collector // sidecar-mode CRs, instantiated per injected pod
+}
+
+// Unresolved is an injection annotation the Operator cannot resolve.
+type Unresolved struct {
+	Workload  *inventory.Workload
+	Container string
+	From      string // the annotation and the object that carries it
+	Reason    string
 }
 
 // Problem is an object of this package's kinds that could not be read.
@@ -133,7 +144,7 @@ type Problem struct {
 // Build reads inv.
 func Build(inv *inventory.Inventory) *Model {
 	m := &Model{Inv: inv, ConfigKeys: map[string]bool{}}
-	m.decodeExtra()
+	m.decodeOperator()
 	m.findCollectors()
 	for _, w := range inv.Workloads {
 		m.senders(w)

@@ -1,15 +1,12 @@
 package telemetry
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
-	"github.com/meshdoctor/meshdoctor/source"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Languages the Operator injects, each with its pod annotation
@@ -20,27 +17,10 @@ var Languages = []string{"java", "python", "nodejs", "dotnet", "go"}
 // Operator's recipe for auto-instrumentation, read as the webhook applies it.
 type Instrumentation struct {
 	Ref  inventory.Ref
-	Spec instrumentationSpec
+	Spec inventory.InstrumentationSpec
 }
 
-type langSpec struct {
-	Image string          `json:"image"`
-	Env   []corev1.EnvVar `json:"env"`
-}
-
-type instrumentationSpec struct {
-	Exporter struct {
-		Endpoint string `json:"endpoint"`
-	} `json:"exporter"`
-	Env    []corev1.EnvVar `json:"env"`
-	Java   langSpec        `json:"java"`
-	Python langSpec        `json:"python"`
-	NodeJS langSpec        `json:"nodejs"`
-	DotNet langSpec        `json:"dotnet"`
-	Go     langSpec        `json:"go"`
-}
-
-func (i *Instrumentation) lang(l string) langSpec {
+func (i *Instrumentation) lang(l string) inventory.InstrumentationLang {
 	switch l {
 	case "java":
 		return i.Spec.Java
@@ -53,7 +33,7 @@ func (i *Instrumentation) lang(l string) langSpec {
 	case "go":
 		return i.Spec.Go
 	}
-	return langSpec{}
+	return inventory.InstrumentationLang{}
 }
 
 // Image is the auto-instrumentation image for lang ("" when defaulted).
@@ -87,47 +67,13 @@ func (i *Instrumentation) Env(lang string) []corev1.EnvVar {
 	return out
 }
 
-// collectorCR is an OpenTelemetryCollector (v1alpha1 config is a string, v1beta1 an object).
-type collectorCR struct {
-	Metadata metav1.ObjectMeta `json:"metadata"`
-	Spec     struct {
-		Mode           string            `json:"mode"`
-		Image          string            `json:"image"`
-		Config         json.RawMessage   `json:"config"`
-		Env            []corev1.EnvVar   `json:"env"`
-		PodAnnotations map[string]string `json:"podAnnotations"`
-	} `json:"spec"`
-}
-
-func extraRef(o source.Object, ns string) inventory.Ref {
-	if o.Namespace != "" {
-		ns = o.Namespace
+// decodeOperator reads the Operator's resources from the inventory.
+func (m *Model) decodeOperator() {
+	for _, x := range m.Inv.Instrumentations {
+		m.Instrumentation = append(m.Instrumentation, &Instrumentation{Ref: x.Ref(), Spec: x.Spec})
 	}
-	return inventory.Ref{Kind: o.Kind, Namespace: ns, Name: o.Name, File: o.Origin.File, Line: o.Origin.Line}
-}
-
-// decodeExtra reads the opentelemetry.io objects kept raw by the inventory.
-func (m *Model) decodeExtra() {
-	for _, o := range m.Inv.Extra {
-		ref := extraRef(o, "default")
-		switch o.Kind {
-		case "Instrumentation":
-			var v struct {
-				Spec instrumentationSpec `json:"spec"`
-			}
-			if err := json.Unmarshal(o.JSON, &v); err != nil {
-				m.Problems = append(m.Problems, Problem{ref, err.Error()})
-				continue
-			}
-			m.Instrumentation = append(m.Instrumentation, &Instrumentation{Ref: ref, Spec: v.Spec})
-		case "OpenTelemetryCollector":
-			var v collectorCR
-			if err := json.Unmarshal(o.JSON, &v); err != nil {
-				m.Problems = append(m.Problems, Problem{ref, err.Error()})
-				continue
-			}
-			m.fromCR(ref, v)
-		}
+	for _, x := range m.Inv.OpenTelemetryCollectors {
+		m.fromCR(x.Ref(), x.Spec)
 	}
 }
 

@@ -30,6 +30,15 @@ func (m *Model) senders(w *inventory.Workload) {
 				break
 			}
 		}
+		if inj != nil && inj.err != nil {
+			// The webhook admits the pod unchanged when it cannot pick an
+			// Instrumentation (opentelemetry-operator internal/webhook/podmutation
+			// → pkg/instrumentation podmutator.go Mutate: "failed to select an
+			// OpenTelemetry Instrumentation instance for this pod" is logged and
+			// the pod returned as it is): the container keeps only its own settings.
+			m.Unresolved = append(m.Unresolved, Unresolved{Workload: w, Container: c.Name, From: inj.from, Reason: inj.err.Error()})
+			inj = nil
+		}
 		var extra []corev1.EnvVar
 		var from, lang string
 		var inst *Instrumentation
@@ -46,11 +55,6 @@ func (m *Model) senders(w *inventory.Workload) {
 			continue
 		}
 		snd := &Sender{Workload: w, Container: c.Name, SDK: sdk, Instrumentation: inst, LocalCollector: own}
-		if inj != nil && inj.err != nil {
-			snd.Off = append(snd.Off, "not injected: "+inj.err.Error())
-			m.Senders = append(m.Senders, snd)
-			continue
-		}
 		snd.Exports, snd.Off = exports(s, sdk, inj != nil)
 		m.Senders = append(m.Senders, snd)
 	}
@@ -247,6 +251,11 @@ func (m *Model) sidecarCollector(w *inventory.Workload) *Collector {
 		}
 	}
 	if len(found) != 1 {
+		// The Operator injects no sidecar then (opentelemetry-operator
+		// internal/webhook/podmutation sidecar: "failed to select an
+		// OpenTelemetry Collector instance for this pod's sidecar").
+		m.Unresolved = append(m.Unresolved, Unresolved{Workload: w, From: fmt.Sprintf("annotation %s=%q", key, v),
+			Reason: fmt.Sprintf("%d sidecar-mode OpenTelemetryCollectors in the inputs match it, the Operator needs exactly one", len(found))})
 		return nil
 	}
 	c := *found[0]
