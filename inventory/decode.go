@@ -150,7 +150,7 @@ func (inv *Inventory) addWorkload(o source.Object, defNS string, om metav1.Objec
 	if t.Namespace == "" {
 		t.Namespace = m.Namespace
 	}
-	w := &Workload{Meta: m, Template: t}
+	w := &Workload{Meta: m, Template: t, Pods: podsOf(o)}
 	if o.Kind == "Pod" && admitted(o, om) {
 		// An admitted pod shows what injection did; it is not predicted (§4.1).
 		w.Live = true

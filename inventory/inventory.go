@@ -72,6 +72,9 @@ type Workload struct {
 	// Live is set for pods read from a cluster, which show the result of
 	// injection rather than its prediction.
 	Live bool
+	// Pods is how many pods run the template at once (replicas; 0 when the
+	// manifest does not say, as for a DaemonSet).
+	Pods int32
 }
 
 // Service is a Kubernetes Service, or a host outside the cluster's Services

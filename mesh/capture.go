@@ -148,3 +148,32 @@ func (c Capture) OutboundCaptured(ip string, port int32) (Tri, string) {
 }
 
 func itoa(p int32) string { return strconv.Itoa(int(p)) }
+
+// Loopback reports a sidecar pod calling its own headless Service, when it
+// is the only pod behind its workload (§10.6): DNS gives it its own pod IP,
+// the kernel routes that over lo, and iptables returns app traffic on lo
+// untouched (tools/istio-iptables/pkg/capture/run.go: -A ISTIO_OUTPUT -o lo -m owner !
+// --uid-owner 1337 -j RETURN), so neither its outbound nor its inbound
+// capture sees the call; pilot builds no listener for the pod's own address
+// either (networking/core/listener.go buildSidecarOutboundListeners, "Skip
+// the node itself"). run.go drops that RETURN rule when
+// includeOutboundIPRanges names a loopback range (config.go SeparateV4V6
+// HasLoopBackIP). A ClusterIP call is captured and comes back through Envoy
+// (uid 1337), so it is not loopback.
+func (m *Model) Loopback(h Hop) bool {
+	return h.Client != nil && h.Backend == h.Client && h.Service.Headless() && h.Client.Pods == 1 &&
+		m.Proxy(h.Client).Kind == ProxySidecar && !CaptureOf(h.Client.Template.Annotations).includesLoopback()
+}
+
+// includesLoopback: includeOutboundIPRanges lists a loopback range.
+func (c Capture) includesLoopback() bool {
+	for _, s := range split(c.includeOutIPs) {
+		if p, err := netip.ParsePrefix(s); err == nil && p.Addr().IsLoopback() {
+			return true
+		}
+	}
+	return false
+}
+
+// loopbackWhy is the capture reason of a Loopback hop.
+const loopbackWhy = "the pod calls its own headless Service: its own pod IP is reached over loopback, which iptables leaves to the app"

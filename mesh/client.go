@@ -38,7 +38,12 @@ type ClientInput struct {
 	// (GetNamespaceMutualTLSMode; §3.1); NsModeFrom the PA behind it.
 	NsMode     Mode
 	NsModeFrom *inventory.PeerAuthentication
-	Headless   bool
+	// OriginalDst: the cluster is ORIGINAL_DST (headless for a sidecar, or a
+	// PASSTHROUGH load balancer), so auto mTLS is all or nothing (§3.1, §10.3).
+	OriginalDst bool
+	// PassthroughMTLS: the service's mTLS mode is inferred from its
+	// endpoints — headless, or PASSTHROUGH in the cluster's own policy (§10.4).
+	PassthroughMTLS bool
 	// HeadlessDisabled: some endpoint's tlsMode is exactly "disabled" or there are none.
 	HeadlessDisabled bool
 	// Endpoint facts (§3.2, §3.3).
@@ -90,6 +95,9 @@ func ClientSends(in ClientInput) ClientDecision {
 		return ClientDecision{Sends: SendsUnknown, Reason: in.OutboundWhy}
 	}
 	if !in.Visibility.Visible {
+		if in.Visibility.BlackHole {
+			return ClientDecision{Sends: SendsBlackHole, Reason: in.Visibility.Reason, DecidedBy: in.Visibility.DecidedBy}
+		}
 		if in.Visibility.RegistryOnly {
 			return ClientDecision{Sends: SendsBlackHole, Reason: in.Visibility.Reason + "; outboundTrafficPolicy REGISTRY_ONLY sends it to the BlackHoleCluster", DecidedBy: in.Visibility.DecidedBy}
 		}
@@ -114,13 +122,13 @@ func ClientSends(in ClientInput) ClientDecision {
 		return ClientDecision{Sends: appBytes(in), Reason: "no DestinationRule tls and enableAutoMtls is false", DecidedBy: drRefs}
 	case in.MeshExternal:
 		return ClientDecision{Sends: appBytes(in), Reason: "auto mTLS never applies to a MESH_EXTERNAL service", DecidedBy: drRefs}
+	case in.PassthroughMTLS && in.HeadlessDisabled:
+		return ClientDecision{Sends: appBytes(in), Reason: "the service's mTLS mode is read from its endpoints (headless, or a PASSTHROUGH load balancer), and one has tlsMode disabled (or there are none): auto mTLS is off for every endpoint", DecidedBy: drRefs}
 	case in.NsMode == Disable:
 		return ClientDecision{Sends: appBytes(in), Reason: "auto mTLS reads the service namespace's mode, DISABLE (workload-level PAs are not consulted here)",
 			DecidedBy: append(drRefs, refOf(in.NsModeFrom)...)}
-	case in.Headless && in.HeadlessDisabled:
-		return ClientDecision{Sends: appBytes(in), Reason: "headless service with an endpoint whose tlsMode is disabled (or none): auto mTLS is off for every endpoint", DecidedBy: drRefs}
-	case in.Headless:
-		return ClientDecision{Sends: SendsIstioMTLS, Reason: "headless service whose endpoints all have sidecars: auto mTLS for every endpoint, without reading their port-level PAs", DecidedBy: drRefs}
+	case in.OriginalDst:
+		return ClientDecision{Sends: SendsIstioMTLS, Reason: "ORIGINAL_DST cluster (headless service, or a PASSTHROUGH load balancer): auto mTLS sends istio mTLS to every endpoint, without reading their tlsMode or port-level PAs", DecidedBy: drRefs}
 	}
 	if top := CheckerTLSMode(rule, in.Port, in.Subset); top != nil {
 		if *top == networking.ClientTLSSettings_ISTIO_MUTUAL && in.EndpointIstio {

@@ -37,8 +37,12 @@ func TestClientSends(t *testing.T) {
 		{"§3.2 endpoint without tlsMode=istio → plaintext", with(func(i *ClientInput) { i.EndpointIstio = false }), SendsPlaintext},
 		{"§3.3 endpoint PA DISABLE on its target port → plaintext", with(func(i *ClientInput) { i.EndpointMode = Disable }), SendsPlaintext},
 		{"§3.3 endpoint workload STRICT is irrelevant when namespace view is DISABLE", with(func(i *ClientInput) { i.NsMode = Disable; i.EndpointMode = Strict }), SendsPlaintext},
-		{"§3.1 headless with a disabled endpoint → plaintext for all", with(func(i *ClientInput) { i.Headless = true; i.HeadlessDisabled = true }), SendsPlaintext},
-		{"§3.1 headless, all sidecars → istio mTLS even if the port is DISABLE (istio#39439)", with(func(i *ClientInput) { i.Headless = true; i.EndpointMode = Disable }), SendsIstioMTLS},
+		{"§3.1 headless with a disabled endpoint → plaintext for all", with(func(i *ClientInput) { i.OriginalDst, i.PassthroughMTLS, i.HeadlessDisabled = true, true, true }), SendsPlaintext},
+		{"§3.1 headless, all sidecars → istio mTLS even if the port is DISABLE (istio#39439)", with(func(i *ClientInput) { i.OriginalDst, i.PassthroughMTLS = true, true; i.EndpointMode = Disable }), SendsIstioMTLS},
+		{"§10.4 ORIGINAL_DST subset cluster whose own policy is not PASSTHROUGH: istio mTLS even to a pod without sidecar", with(func(i *ClientInput) {
+			i.OriginalDst, i.HeadlessDisabled, i.EndpointIstio = true, true, false
+		}), SendsIstioMTLS},
+		{"§10.5 Service port 15001: the blackhole chain drops it even under ALLOW_ANY", with(func(i *ClientInput) { i.Visibility = Visibility{BlackHole: true} }), SendsBlackHole},
 		{"§4.2 outbound port excluded from capture → app bytes", with(func(i *ClientInput) { i.Outbound = No }), SendsPlaintext},
 		{"§4.2 capture undecidable → unknown", with(func(i *ClientInput) { i.Outbound = Undecided }), SendsUnknown},
 		{"§3.4 no proxy → app bytes", with(func(i *ClientInput) { i.Proxy = ProxyNone }), SendsPlaintext},

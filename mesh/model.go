@@ -3,7 +3,6 @@ package mesh
 import (
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"istio.io/api/label"
-	networking "istio.io/api/networking/v1alpha3"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -83,7 +82,7 @@ type Hop struct {
 	Subset string
 }
 
-// ClientInputOf gathers the client rule's inputs for h.
+// ClientInputOf gathers the client rule's inputs for h (§3.4, §10).
 func (m *Model) ClientInputOf(h Hop) ClientInput {
 	mc := m.Inv.Mesh
 	c := h.Client
@@ -93,28 +92,16 @@ func (m *Model) ClientInputOf(h Hop) ClientInput {
 		Port:         uint32(h.Port.Port),
 		Subset:       h.Subset,
 		AutoMtls:     mc.EnableAutoMtls,
-		Headless:     h.Service.Headless(),
 		HBONESending: m.HBONESending,
 		// A ServiceEntry host outside the mesh never gets auto mTLS (§3.1).
 		MeshExternal: h.Service.External != nil && !h.Service.External.MeshInternal,
 	}
-	ip := h.Service.Spec.ClusterIP
-	if in.Headless {
-		ip = ""
+	in.Outbound, in.OutboundWhy, in.Visibility, _ = m.outbound(c, h.Service, h.Port)
+	if m.Loopback(h) {
+		in.Outbound, in.OutboundWhy = No, loopbackWhy
 	}
-	in.Outbound, in.OutboundWhy = CaptureOf(c.Template.Annotations).OutboundCaptured(ip, h.Port.Port)
-	var sc *inventory.Sidecar
-	if in.Proxy != ProxyGateway {
-		// Gateways always get the default scope (push_context.go doGetSidecarScope).
-		sc = SidecarFor(m.Inv.Sidecars, c.Namespace, c.Template.Labels, mc.RootNamespace)
-	}
-	in.Visibility = VisibilityOf(h.Service, c.Namespace, sc, mc)
-	in.DR = m.DestRules.For(c.Namespace, c.Template.Labels, h.Service.Host(mc.DomainSuffix), h.Service.Namespace)
-	if in.DR != nil && passthroughLB(in.DR.Rule.GetTrafficPolicy(), in.Port) {
-		// BestEffortInferServiceMTLSMode and the ORIGINAL_DST cluster treat a
-		// PASSTHROUGH load balancer like a headless service (§3.1).
-		in.Headless = true
-	}
+	cl := m.ClusterFor(c.Namespace, c.Template.Labels, in.Proxy, h.Service, in.Port, h.Subset)
+	in.DR, in.OriginalDst, in.PassthroughMTLS = cl.DR, cl.OriginalDst, cl.PassthroughMTLS
 	in.NsMode, in.NsModeFrom = m.PeerAuth.NamespaceMode(h.Service.Namespace)
 	backends := m.Inv.Backends(h.Service)
 	in.HeadlessDisabled = len(backends) == 0
@@ -132,24 +119,57 @@ func (m *Model) ClientInputOf(h Hop) ClientInput {
 	return in
 }
 
+// outbound is what a client's proxy does with its traffic to svc port p
+// before any route: whether its sidecar captures it (§4.2), whether it has
+// a listener and cluster for it (§3.4 visibility, §10.5 reserved ports),
+// and the Sidecar resource that scopes it (nil for gateways, which always
+// get the default scope: push_context.go doGetSidecarScope).
+func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1.ServicePort) (Tri, string, Visibility, *inventory.Sidecar) {
+	mc := m.Inv.Mesh
+	ip := svc.Spec.ClusterIP
+	if svc.Headless() {
+		ip = ""
+	}
+	out, why := CaptureOf(c.Template.Annotations).OutboundCaptured(ip, p.Port)
+	var sc *inventory.Sidecar
+	kind := m.Proxy(c).Kind
+	if kind != ProxyGateway {
+		sc = SidecarFor(m.Inv.Sidecars, c.Namespace, c.Template.Labels, mc.RootNamespace)
+	}
+	vis := VisibilityOf(svc, c.Namespace, sc, mc)
+	if reserved, blackhole, rwhy := ReservedOutboundPort(p); reserved && kind == ProxySidecar && vis.Visible {
+		vis = Visibility{RegistryOnly: vis.RegistryOnly, Reason: rwhy, DecidedBy: []inventory.Ref{svc.Ref()}, BlackHole: blackhole}
+	}
+	return out, why, vis, sc
+}
+
+// Routes is where the client's proxy routes its traffic to svc port p
+// (§10.1, §10.2), nil for the default route: only sidecars and gateways read
+// VirtualServices, and a sidecar only for traffic it captures and has a
+// listener for — an uncaptured, hidden or reserved port sees none.
+func (m *Model) Routes(c *inventory.Workload, svc *inventory.Service, p corev1.ServicePort, bytes AppBytes) []Route {
+	switch m.Proxy(c).Kind {
+	case ProxySidecar, ProxyGateway:
+	default:
+		return nil
+	}
+	captured, _, vis, sc := m.outbound(c, svc, p)
+	if m.Proxy(c).Kind == ProxySidecar && (captured != Yes || !vis.Visible) {
+		return nil
+	}
+	return RoutesFor(m.Inv.VirtualServices, RouteQuery{ClientNs: c.Namespace, ClientLabels: c.Template.Labels, Sidecar: sc,
+		Host: svc.Host(m.Inv.Mesh.DomainSuffix), Port: p, Bytes: bytes, Domain: m.Inv.Mesh.DomainSuffix})
+}
+
 // ServerInputOf gathers the server side's inputs for h (Backend must be set).
 func (m *Model) ServerInputOf(h Hop) ServerInput {
 	b := h.Backend
 	in := ServerInput{Proxy: m.Proxy(b).Kind, Tunnel: m.tunnel(b)}
 	in.Captured, in.CaptureWhy = CaptureOf(b.Template.Annotations).InboundCaptured(h.TargetPort)
+	if m.Loopback(h) {
+		in.Captured, in.CaptureWhy = false, loopbackWhy
+	}
 	pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
 	in.Mode, in.ModeFrom = pa.ModeForPort(uint32(h.TargetPort))
 	return in
-}
-
-// passthroughLB reports loadBalancer.simple PASSTHROUGH for port p (the
-// port-level policy replaces the top-level one).
-func passthroughLB(tp *networking.TrafficPolicy, p uint32) bool {
-	lb := tp.GetLoadBalancer()
-	for _, pl := range tp.GetPortLevelSettings() {
-		if pl.GetPort().GetNumber() == p {
-			lb = pl.GetLoadBalancer()
-		}
-	}
-	return lb.GetSimple() == networking.LoadBalancerSettings_PASSTHROUGH
 }

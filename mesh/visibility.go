@@ -15,8 +15,10 @@ type Visibility struct {
 	// RegistryOnly is the effective outbound policy when not visible:
 	// REGISTRY_ONLY gives BlackHole, ALLOW_ANY the PassthroughCluster.
 	RegistryOnly bool
-	Reason       string
-	DecidedBy    []inventory.Ref
+	// BlackHole: the traffic is dropped whatever the policy (§10.5).
+	BlackHole bool
+	Reason    string
+	DecidedBy []inventory.Ref
 }
 
 // SidecarFor picks the Sidecar resource that configures a client: a

@@ -39,6 +39,11 @@ type Server struct {
 	Subset string `json:"subset,omitempty"`
 	// Protocol is how Istio treats the Service port: http, tcp or auto.
 	Protocol string `json:"protocol"`
+	// Sniffed, on a protocol-sniffed (auto) port whose VirtualService routes
+	// HTTP requests and other bytes differently: "http" when this edge is the
+	// path of HTTP requests, "tcp" when it is the path of any other bytes
+	// (docs/semantics.md §10.1).
+	Sniffed string `json:"sniffed,omitempty"`
 }
 
 // Edge is one judged client → service port → backend.
@@ -66,6 +71,11 @@ type Edge struct {
 	Telemetry bool `json:"telemetry,omitempty"`
 	// OTLP describes a telemetry edge from the telemetry model (nil otherwise).
 	OTLP *OTLP `json:"otlp,omitempty"`
+	// BeyondPilot names the rules by which this edge rests on something Istio's
+	// own config generation does not decide — "ambient", "app-tls",
+	// "app-config" — so a differential comparison against pilot skips it by
+	// rule (docs/semantics.md §11).
+	BeyondPilot []string `json:"beyondPilot,omitempty"`
 	// Alternatives, only on an unknown edge whose outcome hangs on missing
 	// facts: one entry per combination of those facts, with the outcome the
 	// edge would have under it.

@@ -32,6 +32,10 @@ func appBehaviour(c edges.Candidate, proto mesh.Protocol, target int32, rcv *tel
 
 // Evaluate judges a candidate against each workload backing its Service.
 func Evaluate(m *mesh.Model, c edges.Candidate) []Edge {
+	return markBeyondPilot(m, c, evaluate(m, c))
+}
+
+func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 	domain := m.Inv.Mesh.DomainSuffix
 	proto := mesh.PortProtocol(c.Port)
 	base := Edge{
@@ -54,55 +58,7 @@ func Evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 		e.DecidedBy = []inventory.Ref{c.Service.Ref()}
 		return []Edge{e}
 	}
-	routes := routesOf(m, c)
-	if routes == nil {
-		out := make([]Edge, 0, len(backends))
-		for _, b := range backends {
-			out = append(out, judgeBackend(m, c, base, b, proto, mesh.Route{}))
-		}
-		return out
-	}
-	var out []Edge
-	dr := m.DestRules.For(c.Client.Namespace, c.Client.Template.Labels, base.Server.Host, c.Service.Namespace)
-	for _, r := range routes {
-		if _, defined := mesh.SubsetSelects(dr, r.Subset, nil); !defined {
-			out = append(out, missingSubset(base, r))
-			continue
-		}
-		for _, b := range backends {
-			if sel, _ := mesh.SubsetSelects(dr, r.Subset, b.Template.Labels); sel {
-				out = append(out, judgeBackend(m, c, base, b, proto, r))
-			}
-		}
-	}
-	return out
-}
-
-// routesOf follows the client proxy's VirtualService routes to subsets; nil
-// means the default route (ztunnel and proxy-less clients read no VirtualService).
-func routesOf(m *mesh.Model, c edges.Candidate) []mesh.Route {
-	switch m.Proxy(c.Client).Kind {
-	case mesh.ProxySidecar, mesh.ProxyGateway:
-	default:
-		return nil
-	}
-	rs := mesh.RoutesFor(m.Inv.VirtualServices, c.Client.Namespace, c.Service.Host(m.Inv.Mesh.DomainSuffix), uint32(c.Port.Port), m.Inv.Mesh.DomainSuffix)
-	if len(rs) == 1 && rs[0].Subset == "" {
-		return nil
-	}
-	return rs
-}
-
-// missingSubset: a route to a subset no DestinationRule defines has no
-// cluster; Envoy answers 503 (IST0101 ReferencedResourceNotFound).
-func missingSubset(e Edge, r mesh.Route) Edge {
-	e.Server.Subset, e.Server.Proxy = r.Subset, string(mesh.ProxyUnknown)
-	e.ClientSends, e.ServerAccepts, e.Outcome = "none", "none", Fail
-	e.Category = string(category.NoRoute)
-	e.Symptom = "503 no healthy upstream / NR: the route's subset has no cluster"
-	e.Cause = fmt.Sprintf("VirtualService %s routes to subset %q, which no DestinationRule for %s defines", r.From.Key(), r.Subset, e.Server.Host)
-	e.DecidedBy = []inventory.Ref{r.From.Ref()}
-	return e
+	return judgeRoutes(m, c, base, backends, proto)
 }
 
 func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workload, proto mesh.Protocol, route mesh.Route) Edge {

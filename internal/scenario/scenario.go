@@ -86,20 +86,34 @@ func Run(t *testing.T, dir, root string, f func(t *testing.T, c Case)) {
 
 // CheckEdge asserts one expectation:
 //
-//	<ns>/<client> -> <service>.<ns>:<port>[@subset] <ok|fail|unknown> [sends=X] [accepts=Y] [mtls|plain]
+//	[!]<ns>/<client> -> <service>.<ns>:<port>[@subset] <ok|fail|unknown> [backend=W] [sends=X] [accepts=Y] [sniffed=Z] [beyond=R] [mtls|plain]
+//
+// backend=W picks the edge to the workload W ("-" for an edge with none);
+// a leading "!" asserts that no such edge exists (the outcome is then ignored).
 func CheckEdge(t testing.TB, r analysis.Result, line string) {
 	t.Helper()
-	f := strings.Fields(line)
+	neg := strings.HasPrefix(line, "!")
+	f := strings.Fields(strings.TrimPrefix(line, "!"))
 	if len(f) < 4 || f[1] != "->" {
 		t.Fatalf("bad edge expectation %q", line)
 	}
 	server, subset, _ := strings.Cut(f[2], "@")
+	backend, pick := "", false
+	for _, x := range f[4:] {
+		if b, ok := strings.CutPrefix(x, "backend="); ok {
+			backend, pick = strings.TrimPrefix(b, "-"), true
+		}
+	}
 	for _, e := range r.Edges {
 		if e.Client.Namespace+"/"+e.Client.Workload != f[0] || fmt.Sprintf("%s.%s:%d", e.Server.Service, e.Server.Namespace, e.Server.Port) != server ||
-			e.Server.Subset != subset {
+			e.Server.Subset != subset || (pick && e.Server.Workload != backend) {
 			continue
 		}
-		got := fmt.Sprintf("outcome=%s sends=%s accepts=%s mtls=%v", e.Outcome, e.ClientSends, e.ServerAccepts, e.MTLS)
+		if neg {
+			t.Errorf("%s: the edge exists: outcome=%s sends=%s (cause: %s)", line, e.Outcome, e.ClientSends, e.Cause)
+			return
+		}
+		got := fmt.Sprintf("outcome=%s sends=%s accepts=%s sniffed=%s beyond=%s mtls=%v", e.Outcome, e.ClientSends, e.ServerAccepts, e.Server.Sniffed, strings.Join(e.BeyondPilot, ","), e.MTLS)
 		ok := string(e.Outcome) == f[3]
 		for _, x := range f[4:] {
 			switch {
@@ -107,6 +121,10 @@ func CheckEdge(t testing.TB, r analysis.Result, line string) {
 				ok = ok && x == "sends="+e.ClientSends
 			case strings.HasPrefix(x, "accepts="):
 				ok = ok && x == "accepts="+e.ServerAccepts
+			case strings.HasPrefix(x, "sniffed="):
+				ok = ok && x == "sniffed="+e.Server.Sniffed
+			case strings.HasPrefix(x, "beyond="):
+				ok = ok && x == "beyond="+strings.Join(e.BeyondPilot, ",")
 			case x == "mtls":
 				ok = ok && e.MTLS
 			case x == "plain":
@@ -118,7 +136,9 @@ func CheckEdge(t testing.TB, r analysis.Result, line string) {
 		}
 		return
 	}
-	t.Errorf("%s: no such edge", line)
+	if !neg {
+		t.Errorf("%s: no such edge", line)
+	}
 }
 
 // CheckFinding asserts "CODE [object name]" is reported, or "!CODE [name]" is not.

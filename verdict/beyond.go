@@ -1,0 +1,40 @@
+package verdict
+
+import (
+	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/mesh"
+)
+
+// The rules by which an edge rests on what Istio's own config generation
+// (pilot, and its pilot/pkg/simulation) does not decide (docs/semantics.md §11).
+const (
+	// BeyondAmbient: a side is enrolled in ambient, or the traffic is HBONE:
+	// ztunnel carries it, which pilot's Envoy config does not describe.
+	BeyondAmbient = "ambient"
+	// BeyondAppTLS: the client app originates TLS itself; whether it works
+	// depends on the server app terminating it.
+	BeyondAppTLS = "app-tls"
+	// BeyondAppConfig: the server is an OpenTelemetry collector whose own
+	// receiver config (TLS, bind address, protocol) is folded into the outcome.
+	BeyondAppConfig = "app-config"
+)
+
+// markBeyondPilot sets Edge.BeyondPilot by rule, so a differential
+// comparison against pilot skips exactly these edges.
+func markBeyondPilot(m *mesh.Model, c edges.Candidate, es []Edge) []Edge {
+	for i := range es {
+		e := &es[i]
+		var rules []string
+		if e.Client.Proxy == string(mesh.ProxyAmbient) || e.Server.Proxy == string(mesh.ProxyAmbient) || e.ClientSends == string(mesh.SendsHBONE) {
+			rules = append(rules, BeyondAmbient)
+		}
+		if c.AppTLS {
+			rules = append(rules, BeyondAppTLS)
+		}
+		if e.OTLP != nil && e.OTLP.Receiver != "" {
+			rules = append(rules, BeyondAppConfig)
+		}
+		e.BeyondPilot = rules
+	}
+	return es
+}

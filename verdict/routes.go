@@ -1,0 +1,110 @@
+package verdict
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/meshdoctor/meshdoctor/category"
+	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
+)
+
+// judgeRoutes expands a candidate over the routes its client's proxy takes
+// (docs/semantics.md §10): each route's cluster reaches the backends it
+// selects — all of the Service's pods for an ORIGINAL_DST cluster, the
+// subset's pods otherwise — and a pod calling itself on loopback takes no
+// route at all.
+func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*inventory.Workload, proto mesh.Protocol) []Edge {
+	var out []Edge
+	var rest []*inventory.Workload
+	for _, b := range backends {
+		if m.Loopback(mesh.Hop{Client: c.Client, Service: c.Service, Backend: b}) {
+			out = append(out, judgeBackend(m, c, base, b, proto, mesh.Route{}))
+			continue
+		}
+		rest = append(rest, b)
+	}
+	if len(rest) == 0 {
+		return out
+	}
+	routes := m.Routes(c.Client, c.Service, c.Port, bytesOf(c))
+	if routes == nil {
+		routes = []mesh.Route{{}}
+	}
+	proxy := m.Proxy(c.Client).Kind
+	for _, r := range routes {
+		cl := m.ClusterFor(c.Client.Namespace, c.Client.Template.Labels, proxy, c.Service, uint32(c.Port.Port), r.Subset)
+		if !cl.Defined {
+			out = append(out, missingSubset(base, r))
+			continue
+		}
+		reached := 0
+		for _, b := range rest {
+			if cl.Selects(b.Template.Labels) {
+				e := judgeBackend(m, c, base, b, proto, r)
+				e.Server.Sniffed = r.Sniffed
+				out = append(out, e)
+				reached++
+			}
+		}
+		if reached == 0 {
+			out = append(out, emptySubset(base, r, cl, rest))
+		}
+	}
+	return out
+}
+
+// bytesOf is what the candidate's app is known to send: its own TLS, or an
+// OTLP export (gRPC or HTTP); otherwise the model does not know.
+func bytesOf(c edges.Candidate) mesh.AppBytes {
+	switch {
+	case c.AppTLS:
+		return mesh.BytesOther
+	case c.Telemetry || c.OTLP != nil:
+		return mesh.BytesHTTP
+	}
+	return mesh.BytesUnknown
+}
+
+// routeEdge is the edge of a route that reaches no pod.
+func routeEdge(e Edge, r mesh.Route) Edge {
+	e.Server.Subset, e.Server.Sniffed, e.Server.Proxy = r.Subset, r.Sniffed, string(mesh.ProxyUnknown)
+	e.ClientSends, e.ServerAccepts, e.Outcome = "none", "none", Fail
+	e.Category = string(category.NoRoute)
+	e.DecidedBy = []inventory.Ref{r.From.Ref()}
+	return e
+}
+
+// missingSubset: a route to a subset no DestinationRule defines has no
+// cluster; Envoy answers 503 (IST0101 ReferencedResourceNotFound).
+func missingSubset(e Edge, r mesh.Route) Edge {
+	e = routeEdge(e, r)
+	e.Symptom = "503 no healthy upstream / NR: the route's subset has no cluster"
+	e.Cause = fmt.Sprintf("VirtualService %s routes to subset %q, which no DestinationRule for %s defines", r.From.Key(), r.Subset, e.Server.Host)
+	return e
+}
+
+// SymptomEmptySubset is what a client sees when its route's cluster has no endpoint.
+const SymptomEmptySubset = "503 no healthy upstream (Envoy response flag UH; a TCP client sees its connection closed at once)"
+
+// emptySubset: a defined subset whose labels match none of the Service's pods
+// gets an EDS cluster without endpoints — a certain 503 (§10.3; Istio:
+// pilot/pkg/xds/endpoints/endpoint_builder.go builds the subset's endpoints
+// from its labels, and none match).
+func emptySubset(e Edge, r mesh.Route, cl mesh.Cluster, pods []*inventory.Workload) Edge {
+	e = routeEdge(e, r)
+	if cl.DR != nil {
+		e.DecidedBy = append(e.DecidedBy, cl.DR.Refs()...)
+	}
+	names := make([]string, 0, len(pods))
+	for _, p := range pods {
+		names = append(names, p.Kind+" "+p.Name)
+	}
+	sort.Strings(names)
+	e.Symptom = SymptomEmptySubset
+	e.Cause = fmt.Sprintf("VirtualService %s routes to subset %q of %s, whose labels select none of the Service's pods (%s): its cluster has no endpoints",
+		r.From.Key(), r.Subset, e.Server.Host, strings.Join(names, ", "))
+	return e
+}
