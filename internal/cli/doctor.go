@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/meshdoctor/meshdoctor/doctor"
+	"github.com/meshdoctor/meshdoctor/health"
+	"github.com/meshdoctor/meshdoctor/report"
+	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/source/cluster"
+)
+
+func init() { commands = append(commands, newDoctor) }
+
+func newDoctor() *cobra.Command {
+	var in inputFlags
+	var output string
+	var lf logFlags
+	var maxPods int
+	c := &cobra.Command{
+		Use:   "doctor --cluster [-n NS | -A]",
+		Short: "The first command of an outage: unhealthy pods, what their logs say, why, and the fix",
+		Long: `doctor reads a live cluster (read-only) and reports, top-down:
+
+  PODS    the unhealthy pods in scope: waiting reasons (CrashLoopBackOff, …), not Ready,
+          restarts, how each container last ended (exit code, OOMKilled), Warning events
+          (probe failures, back-off)
+  ERRORS  their logs (current and previous, app containers and istio-proxy, read through
+          pods/log with bounds), folded through explain: distinct errors, who wrote each
+          line, how many pods show it
+  CAUSE   each error mapped onto the live model's edges from those pods, with the objects
+          that decide them — or a note that the logs and the model disagree
+  FIX     the ranked, verified fix of ` + "`meshdoctor fix`" + ` for those edges, and the command that writes it
+
+What could not be read (RBAC on pods/log, events, a kind) is listed, and never read as healthy.
+
+Exit status: 0 nothing in scope is broken, 1 something is broken or could not be read, 2 usage.`,
+		Example: `  meshdoctor doctor --cluster -n staging-webs
+  meshdoctor doctor --cluster -A -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return usageErr(fmt.Errorf("--output must be text or json, not %q", output))
+			}
+			live, err := openLive(&in, cmd)
+			if err != nil {
+				return err
+			}
+			opt := lf.options()
+			opt.Progress = logProgress(cmd.ErrOrStderr(), in.sources.progress() != nil, "doctor")
+			rep, err := doctor.Run(cmd.Context(), doctor.Input{Set: live.set, DefaultNamespace: in.namespace,
+				Namespaces: live.scope, Reader: live.pods, Logs: opt, MaxPods: maxPods, FixCommand: live.command("fix")})
+			if err != nil {
+				return usageErr(err)
+			}
+			out := cmd.OutOrStdout()
+			if output == "json" {
+				err = report.JSON(out, rep)
+			} else {
+				err = report.DoctorText(out, rep, report.Style{Color: isTTY(out)})
+			}
+			if err != nil {
+				return err
+			}
+			if rep.Problems() {
+				return problemsFound
+			}
+			return nil
+		},
+	}
+	in.register(c)
+	in.registerSources(c)
+	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	c.Flags().IntVar(&maxPods, "max-pods", 50, "read the logs of at most this many pods")
+	lf.register(c)
+	return c
+}
+
+// logFlags bound the logs doctor and verify read.
+type logFlags struct {
+	tail, limit int64
+	concurrency int
+}
+
+func (f *logFlags) register(c *cobra.Command) {
+	c.Flags().Int64Var(&f.tail, "tail", 500, "read at most this many lines of each container log")
+	c.Flags().Int64Var(&f.limit, "limit-bytes", 256<<10, "read at most this many bytes of each container log")
+	c.Flags().IntVar(&f.concurrency, "log-concurrency", 8, "read this many logs at a time")
+}
+
+func (f *logFlags) options() health.LogOptions {
+	return health.LogOptions{TailLines: f.tail, LimitBytes: f.limit, Concurrency: f.concurrency}
+}
+
+// liveCluster is the live state doctor and verify judge, and the reader
+// of its pods and logs.
+type liveCluster struct {
+	in    *inputFlags
+	set   source.Set
+	scope []string // namespaces of the pods ("" all)
+	pods  *cluster.Pods
+}
+
+// openLive reads the cluster with the shared source flags; --cluster is
+// what doctor and verify are for, so it is required.
+func openLive(in *inputFlags, cmd *cobra.Command) (*liveCluster, error) {
+	if !in.sources.cluster {
+		return nil, usageErr(errors.New("needs --cluster: it reads the live state (read-only)"))
+	}
+	cf := in.sources.configFlags()
+	lc := &liveCluster{in: in}
+	switch {
+	case in.sources.all:
+		lc.scope = []string{""}
+	case in.sources.nsGiven:
+		lc.scope = []string{in.sources.defaultNS()}
+	default:
+		ns, _, err := cf.ToRawKubeConfigLoader().Namespace()
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("cluster: %w", err))
+		}
+		lc.scope = []string{ns}
+	}
+	set, err := in.read(nil, cmd.InOrStdin())
+	if err != nil {
+		return nil, err
+	}
+	lc.set = set
+	if lc.pods, err = cluster.NewPods(cf); err != nil {
+		return nil, usageErr(err)
+	}
+	return lc, nil
+}
+
+// configFlags are kubectl's flags as --kubeconfig and --context gave them.
+func (s *sourceFlags) configFlags() *genericclioptions.ConfigFlags {
+	cf := genericclioptions.NewConfigFlags(false)
+	cf.KubeConfig, cf.Context = &s.kubeconfig, &s.kubeCtx
+	return cf
+}
+
+// command is the meshdoctor command line that reads the same cluster state.
+func (lc *liveCluster) command(sub string) string {
+	parts := []string{"meshdoctor", sub, "--cluster"}
+	s := &lc.in.sources
+	if s.kubeconfig != "" {
+		parts = append(parts, "--kubeconfig", s.kubeconfig)
+	}
+	if s.kubeCtx != "" {
+		parts = append(parts, "--context", s.kubeCtx)
+	}
+	if s.all {
+		parts = append(parts, "-A")
+	} else {
+		parts = append(parts, "-n", lc.scope[0])
+	}
+	return strings.Join(parts, " ")
+}
+
+// logProgress shows reading progress on stderr: a live line on a terminal,
+// one summary line otherwise.
+func logProgress(w io.Writer, tty bool, cmd string) func(done, total int) {
+	var mu sync.Mutex
+	start := time.Now()
+	return func(done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if tty {
+			fmt.Fprintf(w, "\r\033[K%s: reading logs … %d/%d", cmd, done, total)
+			if done == total {
+				fmt.Fprint(w, "\r\033[K")
+			}
+			return
+		}
+		if done == total {
+			fmt.Fprintf(w, "%s: read %d container logs in %s\n", cmd, total, time.Since(start).Round(time.Millisecond))
+		}
+	}
+}
