@@ -129,4 +129,3 @@ func TestFixPresent(t *testing.T) {
 		t.Errorf("changed DR: %s", ev)
 	}
 }
-
