@@ -26,8 +26,11 @@ type Input struct {
 	DefaultNamespace string
 	// Namespaces are the pods' scope ("" is all namespaces).
 	Namespaces []string
-	Reader     health.Reader
-	Logs       health.LogOptions
+	// Scope is which edges to judge (analysis.Namespaces of the same
+	// namespaces; the zero Scope judges all).
+	Scope  analysis.Scope
+	Reader health.Reader
+	Logs   health.LogOptions
 	// MaxPods bounds the pods whose logs are read; 0 means 50.
 	MaxPods int
 	// FixCommand is the command line that reads the same state, to which
@@ -54,7 +57,7 @@ type Report struct {
 	Lines       int         `json:"lines"`
 	LogsSkipped int         `json:"logsSkipped,omitempty"`
 	Diagnoses   []Diagnosis `json:"diagnoses"`
-	// FailingEdges are the live model's failing edges from clients in scope.
+	// FailingEdges are the live model's failing edges in scope (client or server).
 	FailingEdges []verdict.Edge `json:"failingEdges"`
 	UnknownEdges int            `json:"unknownEdges"`
 	Fixes        []Fix          `json:"fixes"`
@@ -110,13 +113,10 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	fleet := health.NewFleet(snap.Pods)
 
 	inv := inventory.Build(in.Set, in.DefaultNamespace)
-	res := analysis.Run(inv, analysis.Options{})
+	res := analysis.Run(inv, analysis.Options{Scope: in.Scope})
 	var failingClients []verdict.Client
 	var scoped []verdict.Edge
 	for _, e := range res.Edges {
-		if !inScope(e.Client.Namespace, in.Namespaces) {
-			continue
-		}
 		scoped = append(scoped, e)
 		switch e.Outcome {
 		case verdict.Fail:
@@ -168,10 +168,6 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 		rep.Status = Unknown
 	}
 	return rep, nil
-}
-
-func inScope(ns string, scope []string) bool {
-	return slices.Contains(scope, "") || slices.Contains(scope, ns)
 }
 
 // correlate maps a diagnosis onto the edges whose clients are the pods that

@@ -7,7 +7,6 @@ package verify
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
@@ -30,7 +29,9 @@ type Input struct {
 	ReadSet          func(ctx context.Context) (source.Set, error)
 	DefaultNamespace string
 	Namespaces       []string // the pods' scope ("" is all namespaces)
-	Reader           Reader
+	// Scope is which edges to judge (the zero Scope: all).
+	Scope  analysis.Scope
+	Reader Reader
 	// Edges narrow the scope to these edges' clients (fix's --edge form).
 	Edges []string
 	// Since bounds the current logs read; zero means since the newest fix
@@ -73,10 +74,10 @@ func Check(ctx context.Context, in Input, prev *Report) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := analysis.Run(inventory.Build(set, in.DefaultNamespace), analysis.Options{})
+	res := analysis.Run(inventory.Build(set, in.DefaultNamespace), analysis.Options{Scope: in.Scope})
 	var edges []verdict.Edge
 	for _, e := range res.Edges {
-		if inScope(e.Client.Namespace, in.Namespaces) && matchesAny(in.Edges, e) {
+		if matchesAny(in.Edges, e) {
 			edges = append(edges, e)
 		}
 	}
@@ -159,10 +160,6 @@ func Wait(ctx context.Context, in Input, timeout, interval time.Duration, clock 
 		case <-clock.After(min(interval, deadline.Sub(clock.Now()))):
 		}
 	}
-}
-
-func inScope(ns string, scope []string) bool {
-	return slices.Contains(scope, "") || slices.Contains(scope, ns)
 }
 
 func matchesAny(flags []string, e verdict.Edge) bool {

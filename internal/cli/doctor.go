@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/doctor"
 	"github.com/meshdoctor/meshdoctor/health"
 	"github.com/meshdoctor/meshdoctor/report"
@@ -57,7 +57,7 @@ Exit status: 0 nothing in scope is broken, 1 something is broken or could not be
 			opt := lf.options()
 			opt.Progress = logProgress(cmd.ErrOrStderr(), in.sources.progress() != nil, "doctor")
 			rep, err := doctor.Run(cmd.Context(), doctor.Input{Set: live.set, DefaultNamespace: in.namespace,
-				Namespaces: live.scope, Reader: live.pods, Logs: opt, MaxPods: maxPods, FixCommand: live.command("fix")})
+				Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Logs: opt, MaxPods: maxPods, FixCommand: live.command("fix")})
 			if err != nil {
 				return usageErr(err)
 			}
@@ -106,28 +106,37 @@ type liveCluster struct {
 	in    *inputFlags
 	set   source.Set
 	scope []string // namespaces of the pods ("" all)
+	judge analysis.Scope
 	pods  *cluster.Pods
 }
 
 // openLive reads the cluster with the shared source flags; --cluster is
-// what doctor and verify are for, so it is required.
+// what doctor and verify are for, so it is required. The scope is -n's
+// namespace, -A, or the context's namespace.
 func openLive(in *inputFlags, cmd *cobra.Command) (*liveCluster, error) {
-	if !in.sources.cluster {
+	s := &in.sources
+	switch {
+	case !s.cluster:
 		return nil, usageErr(errors.New("needs --cluster: it reads the live state (read-only)"))
+	case len(s.charts) > 0 || len(s.kustomize) > 0:
+		return nil, usageErr(errors.New("reads the live cluster only: render charts and kustomizations into files for `meshdoctor analyze --cluster`"))
 	}
-	cf := in.sources.configFlags()
+	cf := s.kubeFlags()
 	lc := &liveCluster{in: in}
 	switch {
-	case in.sources.all:
+	case s.all:
 		lc.scope = []string{""}
-	case in.sources.nsGiven:
-		lc.scope = []string{in.sources.defaultNS()}
+	case s.nsGiven:
+		lc.scope = []string{s.defaultNS()}
 	default:
-		ns, _, err := cf.ToRawKubeConfigLoader().Namespace()
+		ns, err := cluster.ContextNamespace(cf)
 		if err != nil {
 			return nil, usageErr(fmt.Errorf("cluster: %w", err))
 		}
 		lc.scope = []string{ns}
+	}
+	if !s.all {
+		lc.judge = analysis.Namespaces(lc.scope...)
 	}
 	set, err := in.read(nil, cmd.InOrStdin())
 	if err != nil {
@@ -138,13 +147,6 @@ func openLive(in *inputFlags, cmd *cobra.Command) (*liveCluster, error) {
 		return nil, usageErr(err)
 	}
 	return lc, nil
-}
-
-// configFlags are kubectl's flags as --kubeconfig and --context gave them.
-func (s *sourceFlags) configFlags() *genericclioptions.ConfigFlags {
-	cf := genericclioptions.NewConfigFlags(false)
-	cf.KubeConfig, cf.Context = &s.kubeconfig, &s.kubeCtx
-	return cf
 }
 
 // command is the meshdoctor command line that reads the same cluster state.
