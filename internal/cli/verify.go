@@ -83,9 +83,18 @@ Exit status: 0 every item holds, 1 an item fails or is undecided, 2 usage.`,
 			stderr := cmd.ErrOrStderr()
 			var rep *verify.Report
 			if wait > 0 {
+				// One progress line: rewritten in place on a terminal, a line per round otherwise.
+				tty := in.sources.progress() != nil
 				rep, err = verify.Wait(cmd.Context(), vin, wait, interval, verifyClock, func(r *verify.Report) {
+					if tty {
+						fmt.Fprintf(stderr, "\r\033[Kverify: round %d: %s; next read in %s", r.Attempts, failingItems(r), interval)
+						return
+					}
 					fmt.Fprintf(stderr, "verify: round %d: %s; next read in %s\n", r.Attempts, failingItems(r), interval)
 				})
+				if tty {
+					fmt.Fprint(stderr, "\r\033[K")
+				}
 			} else {
 				rep, err = verify.Check(cmd.Context(), vin, nil)
 			}
