@@ -21,7 +21,7 @@ import (
 func init() { commands = append(commands, newDoctor) }
 
 func newDoctor() *cobra.Command {
-	var in inputFlags
+	var in *source.Inputs
 	var output string
 	var lf logFlags
 	var maxPods int
@@ -50,13 +50,13 @@ Exit status: 0 nothing in scope is broken, 1 something is broken or could not be
 			if output != "text" && output != "json" {
 				return usageErr(fmt.Errorf("--output must be text or json, not %q", output))
 			}
-			live, err := openLive(&in, cmd)
+			live, err := openLive(in, cmd)
 			if err != nil {
 				return err
 			}
 			opt := lf.options()
-			opt.Progress = logProgress(cmd.ErrOrStderr(), in.sources.progress() != nil, "doctor")
-			rep, err := doctor.Run(cmd.Context(), doctor.Input{Set: live.set, DefaultNamespace: in.namespace,
+			opt.Progress = logProgress(cmd.ErrOrStderr(), source.Terminal(cmd.ErrOrStderr()), "doctor")
+			rep, err := doctor.Run(cmd.Context(), doctor.Input{Set: live.set, DefaultNamespace: in.Namespace(),
 				Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Logs: opt, MaxPods: maxPods, FixCommand: live.command("fix")})
 			if err != nil {
 				return usageErr(err)
@@ -76,8 +76,7 @@ Exit status: 0 nothing in scope is broken, 1 something is broken or could not be
 			return nil
 		},
 	}
-	in.register(c)
-	in.registerSources(c)
+	in = inputs(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	c.Flags().IntVar(&maxPods, "max-pods", 50, "read the logs of at most this many pods")
 	lf.register(c)
@@ -103,47 +102,46 @@ func (f *logFlags) options() health.LogOptions {
 // liveCluster is the live state doctor and verify judge, and the reader
 // of its pods and logs.
 type liveCluster struct {
-	in    *inputFlags
+	base  *cluster.Input
 	set   source.Set
 	scope []string // namespaces of the pods ("" all)
 	judge analysis.Scope
 	pods  *cluster.Pods
 }
 
-// openLive reads the cluster with the shared source flags; --cluster is
-// what doctor and verify are for, so it is required. The scope is -n's
-// namespace, -A, or the context's namespace.
-func openLive(in *inputFlags, cmd *cobra.Command) (*liveCluster, error) {
-	s := &in.sources
+// openLive reads the cluster with the shared input flags; --cluster is
+// what doctor and verify are for, so it is required, and nothing is laid
+// over it. The scope is -n's namespace, -A, or the context's namespace.
+func openLive(in *source.Inputs, cmd *cobra.Command) (*liveCluster, error) {
+	base, ok := in.Base.(*cluster.Input)
 	switch {
-	case !s.cluster:
+	case !ok:
 		return nil, usageErr(errors.New("needs --cluster: it reads the live state (read-only)"))
-	case len(s.charts) > 0 || len(s.kustomize) > 0:
-		return nil, usageErr(errors.New("reads the live cluster only: render charts and kustomizations into files for `meshdoctor analyze --cluster`"))
+	case len(in.List) > 0:
+		return nil, usageErr(fmt.Errorf("reads the live cluster only, not %s: lay a pending change over it with `meshdoctor analyze --cluster`", in.List[0]))
 	}
-	cf := s.kubeFlags()
-	lc := &liveCluster{in: in}
+	lc := &liveCluster{base: base}
 	switch {
-	case s.all:
+	case in.Scope.All:
 		lc.scope = []string{""}
-	case s.nsGiven:
-		lc.scope = []string{s.defaultNS()}
+	case in.Scope.Namespace != "":
+		lc.scope = []string{in.Scope.Namespace}
 	default:
-		ns, err := cluster.ContextNamespace(cf)
+		ns, err := cluster.ContextNamespace(base.Getter())
 		if err != nil {
 			return nil, usageErr(fmt.Errorf("cluster: %w", err))
 		}
 		lc.scope = []string{ns}
 	}
-	if !s.all {
+	if !in.Scope.All {
 		lc.judge = analysis.Namespaces(lc.scope...)
 	}
-	set, err := in.read(nil, cmd.InOrStdin())
+	set, err := read(cmd, in, nil)
 	if err != nil {
 		return nil, err
 	}
 	lc.set = set
-	if lc.pods, err = cluster.NewPods(cf); err != nil {
+	if lc.pods, err = cluster.NewPods(base.Getter()); err != nil {
 		return nil, usageErr(err)
 	}
 	return lc, nil
@@ -152,14 +150,13 @@ func openLive(in *inputFlags, cmd *cobra.Command) (*liveCluster, error) {
 // command is the meshdoctor command line that reads the same cluster state.
 func (lc *liveCluster) command(sub string) string {
 	parts := []string{"meshdoctor", sub, "--cluster"}
-	s := &lc.in.sources
-	if s.kubeconfig != "" {
-		parts = append(parts, "--kubeconfig", s.kubeconfig)
+	if lc.base.Kubeconfig != "" {
+		parts = append(parts, "--kubeconfig", lc.base.Kubeconfig)
 	}
-	if s.kubeCtx != "" {
-		parts = append(parts, "--context", s.kubeCtx)
+	if lc.base.Context != "" {
+		parts = append(parts, "--context", lc.base.Context)
 	}
-	if s.all {
+	if lc.scope[0] == "" {
 		parts = append(parts, "-A")
 	} else {
 		parts = append(parts, "-n", lc.scope[0])

@@ -18,7 +18,7 @@ func init() { commands = append(commands, newVerify) }
 var verifyClock = verify.RealClock
 
 func newVerify() *cobra.Command {
-	var in inputFlags
+	var in *source.Inputs
 	var output string
 	var lf logFlags
 	var since, wait, interval time.Duration
@@ -51,29 +51,29 @@ Exit status: 0 every item holds, 1 an item fails or is undecided, 2 usage.`,
 			var fixSet source.Set
 			if len(args) > 0 {
 				var err error
-				if fixSet, err = readSet(args, cmd.InOrStdin()); err != nil {
-					return err
+				if fixSet, err = source.ReadPaths(args, cmd.InOrStdin()); err != nil {
+					return usageErr(err)
 				}
 				if len(fixSet.Problems) > 0 {
 					return usageErr(fmt.Errorf("fix file: %s", fixSet.Problems[0].Error()))
 				}
 			}
-			live, err := openLive(&in, cmd)
+			live, err := openLive(in, cmd)
 			if err != nil {
 				return err
 			}
-			vin := verify.Input{DefaultNamespace: in.namespace, Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Edges: edges, Logs: lf.options()}
+			vin := verify.Input{DefaultNamespace: in.Namespace(), Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Edges: edges, Logs: lf.options()}
 			first := true
 			vin.ReadSet = func(context.Context) (source.Set, error) {
 				if first { // openLive has just read it
 					first = false
 					return live.set, nil
 				}
-				return in.read(nil, cmd.InOrStdin())
+				return read(cmd, in, nil)
 			}
 			for _, o := range fixSet.Objects {
 				if o.Namespace == "" && o.Kind != "Namespace" {
-					o = source.WithNamespace(o, in.sources.defaultNS())
+					o = source.WithNamespace(o, in.Namespace())
 				}
 				vin.Fix = append(vin.Fix, o)
 			}
@@ -84,7 +84,7 @@ Exit status: 0 every item holds, 1 an item fails or is undecided, 2 usage.`,
 			var rep *verify.Report
 			if wait > 0 {
 				// One progress line: rewritten in place on a terminal, a line per round otherwise.
-				tty := in.sources.progress() != nil
+				tty := source.Terminal(stderr)
 				rep, err = verify.Wait(cmd.Context(), vin, wait, interval, verifyClock, func(r *verify.Report) {
 					if tty {
 						fmt.Fprintf(stderr, "\r\033[Kverify: round %d: %s; next read in %s", r.Attempts, failingItems(r), interval)
@@ -116,8 +116,7 @@ Exit status: 0 every item holds, 1 an item fails or is undecided, 2 usage.`,
 			return nil
 		},
 	}
-	in.register(c)
-	in.registerSources(c)
+	in = inputs(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	c.Flags().DurationVar(&since, "since", 0, "only log lines newer than this (default: since the newest fix object was created)")
 	c.Flags().DurationVar(&wait, "wait", 0, "poll until every item holds or this much time has passed")
