@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/diff"
@@ -66,9 +63,9 @@ accepting plaintext) unless --allow-weaken; 0 otherwise; 2 on usage or unreadabl
 			out := cmd.OutOrStdout()
 			switch output {
 			case "text":
-				writeDiffText(out, r)
+				err = report.DiffText(out, r)
 			case "markdown":
-				writeDiffMarkdown(out, r)
+				err = report.DiffMarkdown(out, r)
 			case "json":
 				if err := report.JSON(out, r); err != nil {
 					return err
@@ -99,69 +96,4 @@ func side(in *source.Inputs, path string) *source.Inputs {
 	s := *in
 	s.List = []source.Input{source.Paths{Path: path}}
 	return &s
-}
-
-func writeDiffText(w io.Writer, r diff.Report) {
-	if r.Empty() {
-		fmt.Fprintln(w, "No change in any edge or port.")
-		return
-	}
-	section := func(title string, l []diff.EdgeChange) {
-		if len(l) == 0 {
-			return
-		}
-		fmt.Fprintf(w, "%s (%d):\n", title, len(l))
-		for _, c := range l {
-			fmt.Fprintf(w, "  %s\n    %s → %s\n", c.Edge, c.Before, c.After)
-			if c.Cause != "" && strings.HasPrefix(c.After, "fail") {
-				fmt.Fprintf(w, "    why: %s\n", c.Cause)
-			}
-		}
-	}
-	section("Edges that start failing", r.StartFailing)
-	section("Edges that stop failing", r.StopFailing)
-	section("Edges that lose mutual TLS", r.LostMTLS)
-	section("Edges that gain mutual TLS", r.GainedMTLS)
-	section("Other changed edges", r.Changed)
-	section("New edges", r.Added)
-	section("Removed edges", r.Removed)
-	if len(r.NewFindings) > 0 {
-		fmt.Fprintf(w, "New findings (%d):\n", len(r.NewFindings))
-		for _, f := range r.NewFindings {
-			fmt.Fprintf(w, "  %s %s %s: %s\n", f.Severity, f.Code, f.Check, f.Message)
-		}
-	}
-	if len(r.Ports) > 0 {
-		fmt.Fprintf(w, "Ports whose accepted modes change (%d):\n", len(r.Ports))
-		for _, p := range r.Ports {
-			mark := ""
-			if p.Weakens {
-				mark = "  ← now accepts plaintext"
-			}
-			fmt.Fprintf(w, "  %s: %s → %s%s\n", p.Port, p.Before, p.After, mark)
-		}
-	}
-}
-
-func writeDiffMarkdown(w io.Writer, r diff.Report) {
-	var b bytes.Buffer
-	verdict := "✅ no edge breaks"
-	if r.Breaks() {
-		verdict = "❌ this change breaks edges"
-	} else if r.Weakens() {
-		verdict = "⚠️ this change weakens mutual TLS"
-	}
-	fmt.Fprintf(&b, "### meshdoctor diff: %s\n\n| change | count |\n|---|---|\n", verdict)
-	rows := []struct {
-		name string
-		n    int
-	}{{"start failing", len(r.StartFailing)}, {"stop failing", len(r.StopFailing)}, {"lose mTLS", len(r.LostMTLS)},
-		{"gain mTLS", len(r.GainedMTLS)}, {"ports changing", len(r.Ports)}, {"new findings", len(r.NewFindings)}}
-	for _, row := range rows {
-		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
-	}
-	b.WriteString("\n<details><summary>Details</summary>\n\n```\n")
-	writeDiffText(&b, r)
-	b.WriteString("```\n</details>\n")
-	_, _ = w.Write(b.Bytes())
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/explain"
+	"github.com/meshdoctor/meshdoctor/report"
 	"github.com/meshdoctor/meshdoctor/source"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
@@ -86,9 +87,9 @@ Exit status: 0 no known signature, 1 at least one diagnosis, 2 usage or unreadab
 			}
 			bw := bufio.NewWriter(out)
 			if output == "json" {
-				err = rep.WriteJSON(bw)
+				err = report.ExplainJSON(bw, rep)
 			} else {
-				err = rep.WriteText(bw)
+				err = report.ExplainText(bw, rep)
 			}
 			if err == nil {
 				err = bw.Flush()

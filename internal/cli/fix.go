@@ -1,11 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -61,7 +57,9 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 			switch output {
 			case "text":
 				plans := fix.PlanAll(set, in.Namespace(), filter)
-				writeFixText(out, plans, filter.Strategy)
+				if err := report.FixText(out, plans, filter.Strategy); err != nil {
+					return err
+				}
 				if len(plans) > 0 {
 					return problemsFound
 				}
@@ -90,8 +88,10 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 				}
 				if output == "yaml" {
 					fmt.Fprint(out, fix.YAML(o.Changes))
-				} else if err := writeHelm(outDir, o.Changes, force, cmd.ErrOrStderr()); err != nil {
-					return err
+				} else if outDir == "" {
+					return usageErr(fmt.Errorf("-o helm needs --out-dir"))
+				} else if err := report.HelmFiles(outDir, o.Changes, force, cmd.ErrOrStderr()); err != nil {
+					return usageErr(err)
 				}
 				for _, a := range o.Applied {
 					fmt.Fprintln(cmd.ErrOrStderr(), "applied:", a)
@@ -131,71 +131,4 @@ func checkEdgeFilter(set source.Set, ns string, f fix.Filter) error {
 		}
 	}
 	return usageErr(fmt.Errorf("--edge %s names no edge of the inputs; failing edges: %s", f.Edge, strings.Join(failing, ", ")))
-}
-
-func writeHelm(dir string, changes []fix.Change, force bool, stderr io.Writer) error {
-	if dir == "" {
-		return usageErr(fmt.Errorf("-o helm needs --out-dir"))
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageErr(err)
-	}
-	for _, c := range changes {
-		if c.Action == "delete" {
-			fmt.Fprintf(stderr, "delete by hand (Helm cannot express it): kubectl delete %s %s -n %s   (%s)\n", strings.ToLower(c.Kind), c.Name, c.Namespace, c.Replaces)
-			continue
-		}
-		p := filepath.Join(dir, fix.HelmFileName(c))
-		body := []byte(fix.HelmTemplate(c))
-		if old, err := os.ReadFile(p); err == nil && !bytes.Equal(old, body) && !force {
-			return usageErr(fmt.Errorf("%s exists with other content: not overwritten (use --force)", p))
-		}
-		if err := os.WriteFile(p, body, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintln(stderr, "wrote", p)
-	}
-	return nil
-}
-
-func writeFixText(w io.Writer, plans []fix.Plan, strategy string) {
-	if len(plans) == 0 {
-		fmt.Fprintln(w, "No failing edges: nothing to fix.")
-		return
-	}
-	for _, p := range plans {
-		fmt.Fprintf(w, "✗ %s — %d failing edge(s)\n", p.Target, len(p.Edges))
-		for _, e := range p.Edges {
-			fmt.Fprintf(w, "    from %s/%s: %s\n", e.Client.Namespace, e.Client.Workload, e.Cause)
-		}
-		if len(p.Candidates) == 0 && strategy != "" {
-			fmt.Fprintf(w, "\n  --strategy %s does not apply here; the strategies apply when:\n", strategy)
-			for _, name := range fix.Strategies {
-				fmt.Fprintf(w, "    %-26s %s\n", name, fix.Applies[name])
-			}
-		} else if len(p.Candidates) == 0 {
-			fmt.Fprintln(w, "\n  no mesh change fixes this: the cause above is in the workloads' own configuration (an exporter's endpoint, protocol or TLS)")
-		}
-		for _, c := range p.Candidates {
-			v := c.Verification
-			fmt.Fprintf(w, "\n  %d. [%s] %s\n", c.Rank, c.Strategy, c.Title)
-			fmt.Fprintf(w, "     why:    %s\n", c.Why)
-			fmt.Fprintf(w, "     cost:   %s\n", c.Cost)
-			fmt.Fprintf(w, "     model:  fixes %d edge(s), breaks %d, still failing %d; %d edge(s) lose mTLS, %d gain it; %d port(s) start accepting plaintext; %d other edge(s) change\n",
-				len(v.Fixes), len(v.Breaks), len(v.StillFailing), len(v.Weakened), len(v.Strengthened), len(v.PlaintextPorts), v.Changed)
-			for _, b := range v.Breaks {
-				fmt.Fprintf(w, "     BREAKS: %s\n", b)
-			}
-			for _, pp := range v.PlaintextPorts {
-				fmt.Fprintf(w, "     plaintext: %s\n", pp)
-			}
-			for _, r := range v.Redundant {
-				fmt.Fprintf(w, "     redundant: %s\n", r)
-			}
-			for _, line := range strings.Split(strings.TrimRight(fix.YAML(c.Changes), "\n"), "\n") {
-				fmt.Fprintf(w, "       %s\n", line)
-			}
-		}
-		fmt.Fprintln(w)
-	}
 }

@@ -1,4 +1,4 @@
-package explain
+package report
 
 import (
 	"encoding/json"
@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/category"
+	"github.com/meshdoctor/meshdoctor/explain"
 )
 
-// WriteJSON writes {"diagnoses":[...]} (indented, newline-terminated).
-func (r *Report) WriteJSON(w io.Writer) error {
+// ExplainJSON writes explain's {"diagnoses":[...]} (indented, newline-terminated).
+func ExplainJSON(w io.Writer, r *explain.Report) error {
 	out := *r
 	if out.Diagnoses == nil {
-		out.Diagnoses = []Diagnosis{}
+		out.Diagnoses = []explain.Diagnosis{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -21,9 +22,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(out)
 }
 
-// WriteText writes the report for people: one block per diagnosis, most
-// severe first, with the commands to run next.
-func (r *Report) WriteText(w io.Writer) error {
+// ExplainText writes explain's report for people: one block per diagnosis,
+// most severe first, with the commands to run next.
+func ExplainText(w io.Writer, r *explain.Report) error {
 	ew := &errWriter{w: w}
 	if len(r.Diagnoses) == 0 {
 		ew.printf("No known mTLS or connection error signature in %s.\n", count(r.Lines, "line", "lines"))
