@@ -24,7 +24,10 @@ type Capture struct {
 // alwaysExcludedInbound are the proxy's own ports: Prometheus, health, status.
 var alwaysExcludedInbound = []int32{15090, 15021, 15020}
 
-// CaptureOf reads the capture annotations of a pod template.
+// CaptureOf reads the capture annotations of a pod template (§4.2). Istio:
+// the injection template (istio-discovery files/injection-template.yaml)
+// copies them into istio-iptables' arguments, read by
+// tools/istio-iptables/pkg/capture/run.go IptablesConfigurator.Run.
 func CaptureOf(ann map[string]string) Capture {
 	c := Capture{includeInbound: "*", includeOutIPs: "*",
 		excludeInbound:  ports(ann[annotation.SidecarTrafficExcludeInboundPorts.Name]),
@@ -70,7 +73,8 @@ func ports(v string) map[int32]bool {
 }
 
 // InboundCaptured reports whether inbound traffic to container port t is
-// redirected to Envoy, and when not, why.
+// redirected to Envoy, and when not, why (§4.2, §4.4). Istio:
+// tools/istio-iptables/pkg/capture/run.go handleInboundPortsInclude.
 func (c Capture) InboundCaptured(t int32) (bool, string) {
 	switch {
 	case c.none:
@@ -101,7 +105,10 @@ const (
 // OutboundCaptured reports whether the client's traffic to (ip, port)
 // passes through its sidecar. ip may be empty when the inputs do not carry
 // the Service's cluster IP; then an IP-range rule that could matter makes
-// the answer Undecided.
+// the answer Undecided. Spec §4.2, §10.2; Istio:
+// tools/istio-iptables/pkg/capture/run.go Run (the excludeOutboundPorts and
+// excludeOutboundIPRanges RETURN rules) and handleOutboundIncludeRules,
+// handleOutboundPortsInclude.
 func (c Capture) OutboundCaptured(ip string, port int32) (Tri, string) {
 	switch {
 	case c.none:

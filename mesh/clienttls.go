@@ -30,15 +30,21 @@ func ClusterTLS(dr *networking.DestinationRule, port uint32, subset string) *net
 
 // policyTLS returns the tls of tp for port and whether a port-level entry matched.
 func policyTLS(tp *networking.TrafficPolicy, port uint32) (*networking.ClientTLSSettings, bool) {
-	if tp == nil {
-		return nil, false
-	}
-	for _, pl := range tp.GetPortLevelSettings() {
-		if pl.GetPort().GetNumber() == port {
-			return pl.GetTls(), true
-		}
+	if pl := portLevel(tp, port); pl != nil {
+		return pl.GetTls(), true
 	}
 	return tp.GetTls(), false
+}
+
+// portLevel is the port-level entry of tp for port, if any: it replaces the
+// policy wholesale (util.go GetPortLevelTrafficPolicy, §2.8).
+func portLevel(tp *networking.TrafficPolicy, port uint32) *networking.TrafficPolicy_PortTrafficPolicy {
+	for _, pl := range tp.GetPortLevelSettings() {
+		if pl.GetPort().GetNumber() == port {
+			return pl
+		}
+	}
+	return nil
 }
 
 // CheckerTLSMode is the mode the per-endpoint mTLS checker reads (§3.3,

@@ -26,7 +26,7 @@ type Cluster struct {
 }
 
 // ClusterFor builds the cluster a client (namespace clientNs, pod labels
-// clientLabels, proxy kind) uses for svc port p and subset. Istio:
+// clientLabels, proxy kind) uses for svc port p and subset (§10.3, §10.4). Istio:
 // networking/core/cluster_builder.go buildSubsetCluster and applyDestinationRule,
 // cluster.go convertResolution (a headless service is ORIGINAL_DST for
 // sidecars, EDS for gateways), cluster_traffic_policy.go applyLoadBalancer
@@ -63,7 +63,10 @@ func (m *Model) ClusterFor(clientNs string, clientLabels map[string]string, prox
 }
 
 // Selects reports whether the cluster reaches pods labelled l: all of the
-// Service's pods for ORIGINAL_DST, else the subset's labels (EDS).
+// Service's pods for ORIGINAL_DST, else the subset's labels (EDS). Spec
+// §10.3; Istio: xds/endpoints/endpoint_builder.go (EDS endpoints filtered
+// by the subset's labels; none for ORIGINAL_DST, which forwards to the
+// dialled address).
 func (c Cluster) Selects(l map[string]string) bool {
 	if c.OriginalDst || c.Subset == "" {
 		return true
@@ -74,10 +77,8 @@ func (c Cluster) Selects(l map[string]string) bool {
 // portPolicy is the load-balancing half of GetPortLevelTrafficPolicy: a
 // port-level entry for p replaces the policy (util.go).
 func portPolicy(tp *networking.TrafficPolicy, p uint32) *networking.TrafficPolicy {
-	for _, pl := range tp.GetPortLevelSettings() {
-		if pl.GetPort().GetNumber() == p {
-			return &networking.TrafficPolicy{LoadBalancer: pl.GetLoadBalancer()}
-		}
+	if pl := portLevel(tp, p); pl != nil {
+		return &networking.TrafficPolicy{LoadBalancer: pl.GetLoadBalancer()}
 	}
 	return tp
 }

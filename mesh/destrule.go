@@ -22,7 +22,9 @@ type ConsolidatedDR struct {
 	Namespace string
 }
 
-// Refs lists the provenance of the consolidated rule.
+// Refs lists the provenance of the consolidated rule: the DRs merged into
+// it, oldest first (§2.6; Istio: pilot/pkg/model/destination_rule.go
+// mergeDestinationRule keeps them as ConsolidatedDestRule.from).
 func (c *ConsolidatedDR) Refs() []inventory.Ref {
 	out := make([]inventory.Ref, len(c.From))
 	for i, d := range c.From {
@@ -70,8 +72,10 @@ func sortDRs(drs []*inventory.DestinationRule) {
 	})
 }
 
-// NewDRIndex builds the index. defaultExportTo is the mesh's
-// defaultDestinationRuleExportTo (empty means "*").
+// NewDRIndex builds the index (§2.3, §2.6). defaultExportTo is the mesh's
+// defaultDestinationRuleExportTo (empty means "*"). Istio:
+// pilot/pkg/model/push_context.go setDestinationRules, destination_rule.go
+// mergeDestinationRule.
 func NewDRIndex(drs []*inventory.DestinationRule, root, domain string, defaultExportTo []string) *DRIndex {
 	sorted := append([]*inventory.DestinationRule(nil), drs...)
 	sortDRs(sorted)

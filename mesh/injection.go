@@ -35,8 +35,8 @@ var ignoredNamespaces = map[string]bool{"kube-system": true, "kube-public": true
 const injectionLabel = "istio-injection"
 
 // Injection predicts the proxy of a pod template in namespace ns (nil when
-// the inputs do not declare it). Spec §4.1: step 1 is the webhook's object
-// selectors (istio-discovery mutatingwebhook.yaml), step 2 is
+// the inputs do not declare it). Spec §4.1; Istio: step 1 is the webhook's object
+// selectors (istio-discovery templates/mutatingwebhook.yaml), step 2 is
 // pkg/kube/inject/inject.go injectRequired; ambient enrolment is
 // cni/pkg/util/enablement_selector.go.
 func Injection(nsName string, ns *inventory.Namespace, w *inventory.Workload, mc inventory.MeshConfig) ProxyDecision {

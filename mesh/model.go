@@ -17,7 +17,10 @@ type Model struct {
 	proxies      map[*inventory.Workload]ProxyDecision
 }
 
-// New builds the model of inv.
+// New builds the model of inv: the PeerAuthentication index of §1.2–1.4
+// (Istio: pilot/pkg/model/push_context.go initAuthnPolicies) and the
+// DestinationRule index of §2.3 (push_context.go setDestinationRules), as a
+// PushContext holds them.
 func New(inv *inventory.Inventory) *Model {
 	mc := inv.Mesh
 	return &Model{
@@ -29,7 +32,8 @@ func New(inv *inventory.Inventory) *Model {
 	}
 }
 
-// Proxy is the (cached) injection decision for w.
+// Proxy is the (cached) injection decision for w: §4.1, Injection
+// (Istio: pkg/kube/inject/inject.go injectRequired and the webhook's selectors).
 func (m *Model) Proxy(w *inventory.Workload) ProxyDecision {
 	if d, ok := m.proxies[w]; ok {
 		return d
@@ -40,7 +44,9 @@ func (m *Model) Proxy(w *inventory.Workload) ProxyDecision {
 }
 
 // TLSModeLabel is the endpoint tlsMode of w (§3.2): the pod label if set,
-// "istio" when injected (the template adds it), else "disabled".
+// "istio" when injected (the template adds it), else "disabled". Istio:
+// pilot/pkg/serviceregistry/kube/conversion.go PodTLSMode →
+// pilot/pkg/model/service.go GetTLSModeFromEndpointLabels.
 func (m *Model) TLSModeLabel(w *inventory.Workload) string {
 	if v, ok := w.Template.Labels[label.SecurityTlsMode.Name]; ok {
 		return v
@@ -82,7 +88,10 @@ type Hop struct {
 	Subset string
 }
 
-// ClientInputOf gathers the client rule's inputs for h (§3.4, §10).
+// ClientInputOf gathers the client rule's inputs for h (§3.4, §10): what
+// Istio's cluster builder reads for the client's cluster of the hop
+// (networking/core/cluster_builder.go applyDestinationRule, buildSubsetCluster)
+// and its endpoint builder for the backend (xds/endpoints/endpoint_builder.go).
 func (m *Model) ClientInputOf(h Hop) ClientInput {
 	mc := m.Inv.Mesh
 	c := h.Client
@@ -146,7 +155,10 @@ func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1
 // Routes is where the client's proxy routes its traffic to svc port p
 // (§10.1, §10.2), nil for the default route: only sidecars and gateways read
 // VirtualServices, and a sidecar only for traffic it captures and has a
-// listener for — an uncaptured, hidden or reserved port sees none.
+// listener for — an uncaptured, hidden or reserved port sees none. Istio:
+// networking/core/listener.go buildSidecarOutboundListeners (listeners only
+// for visible services and bindable ports; routes only on those listeners),
+// tools/istio-iptables/pkg/capture/run.go (what reaches the sidecar at all).
 func (m *Model) Routes(c *inventory.Workload, svc *inventory.Service, p corev1.ServicePort, bytes AppBytes) []Route {
 	switch m.Proxy(c).Kind {
 	case ProxySidecar, ProxyGateway:
@@ -161,7 +173,10 @@ func (m *Model) Routes(c *inventory.Workload, svc *inventory.Service, p corev1.S
 		Host: svc.Host(m.Inv.Mesh.DomainSuffix), Port: p, Bytes: bytes, Domain: m.Inv.Mesh.DomainSuffix})
 }
 
-// ServerInputOf gathers the server side's inputs for h (Backend must be set).
+// ServerInputOf gathers the server side's inputs for h (Backend must be set):
+// the inbound capture of the target port (§4.2) and the composed
+// PeerAuthentication mode there (§1.5–1.6), as Istio's inbound listener
+// builder reads them (networking/core/listener_inbound.go buildInboundListeners).
 func (m *Model) ServerInputOf(h Hop) ServerInput {
 	b := h.Backend
 	in := ServerInput{Proxy: m.Proxy(b).Kind, Tunnel: m.tunnel(b)}

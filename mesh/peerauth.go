@@ -61,7 +61,7 @@ type PeerAuthIndex struct {
 }
 
 // SortOldestFirst orders like pilot/pkg/model/config.go configCompareByCreationTime:
-// timestamp, then name, then namespace.
+// timestamp, then name, then namespace (§1.4).
 func SortOldestFirst(pas []*inventory.PeerAuthentication) {
 	sort.SliceStable(pas, func(i, j int) bool {
 		a, b := pas[i], pas[j]
@@ -75,7 +75,8 @@ func SortOldestFirst(pas []*inventory.PeerAuthentication) {
 	})
 }
 
-// NewPeerAuthIndex builds the index for a mesh whose root namespace is root.
+// NewPeerAuthIndex builds the index for a mesh whose root namespace is root
+// (§1.2–1.4; Istio: pilot/pkg/model/authentication.go addPeerAuthentication).
 func NewPeerAuthIndex(pas []*inventory.PeerAuthentication, root string) *PeerAuthIndex {
 	sorted := append([]*inventory.PeerAuthentication(nil), pas...)
 	SortOldestFirst(sorted)
@@ -116,8 +117,9 @@ type EffectivePeerAuthentication struct {
 	OrderDependent []*inventory.PeerAuthentication
 }
 
-// ModeForPort is GetMutualTLSModeForPort (policy_applier.go): the port-level
-// entry for target port t if any, else the workload mode; with the PA behind it.
+// ModeForPort is GetMutualTLSModeForPort (pilot/pkg/security/authn/policy_applier.go,
+// §1.6): the port-level entry for target port t if any, else the workload
+// mode; with the PA behind it.
 func (e EffectivePeerAuthentication) ModeForPort(t uint32) (Mode, *inventory.PeerAuthentication) {
 	if m, ok := e.Ports[t]; ok {
 		return m, e.Workload
@@ -168,7 +170,7 @@ func (ix *PeerAuthIndex) For(ns string, l map[string]string) EffectivePeerAuthen
 	return e
 }
 
-// NamespaceMode is GetNamespaceMutualTLSMode (authentication.go): the view
+// NamespaceMode is GetNamespaceMutualTLSMode (pilot/pkg/model/authentication.go): the view
 // the client-side cluster builder uses, ignoring workload and port PAs (§1.7, §3.1).
 func (ix *PeerAuthIndex) NamespaceMode(ns string) (Mode, *inventory.PeerAuthentication) {
 	meshMode := Unknown
@@ -190,13 +192,10 @@ func (ix *PeerAuthIndex) NamespaceMode(ns string) (Mode, *inventory.PeerAuthenti
 	return meshMode, ix.mesh
 }
 
-// Mesh returns the mesh-level PA, if any.
+// Mesh returns the mesh-level PA, if any: the oldest in the root namespace
+// without a selector (§1.3–1.4; authentication.go addPeerAuthentication).
 func (ix *PeerAuthIndex) Mesh() *inventory.PeerAuthentication { return ix.mesh }
 
-// Namespace returns the namespace-level PA of ns, if any.
+// Namespace returns the namespace-level PA of ns, if any: its oldest PA
+// without a selector (§1.3–1.4; authentication.go addPeerAuthentication).
 func (ix *PeerAuthIndex) Namespace(ns string) *inventory.PeerAuthentication { return ix.ns[ns] }
-
-// WorkloadLevel returns the selector PAs of ns, oldest first.
-func (ix *PeerAuthIndex) WorkloadLevel(ns string) []*inventory.PeerAuthentication {
-	return ix.workload[ns]
-}

@@ -59,7 +59,8 @@ func istioProtocol(p corev1.ServicePort) string {
 }
 
 // PortProtocol classifies a Service port as Istio's ConvertProtocol does
-// (protocol.Instance IsHTTP, IsTCP, IsUnsupported).
+// (§0, §10.1; pkg/config/kube/conversion.go ConvertProtocol, then
+// pkg/config/protocol Instance IsHTTP, IsTCP, IsUnsupported).
 func PortProtocol(p corev1.ServicePort) Protocol {
 	switch istioProtocol(p) {
 	case "http", "http2", "grpc", "grpc-web", "http_proxy":

@@ -183,23 +183,25 @@ func l4Destinations(rs []*networking.RouteDestination) []destination {
 // is generated: the port, the gateways ("mesh" for a sidecar), the client's
 // labels and namespace (route.go TranslateRoute + sourceMatchHTTP; tls.go
 // matchTLS, matchTCP). The HTTP form checks gateways instead of the source.
-type staticMatch struct {
-	port            uint32
-	gateways        []string
-	sourceLabels    map[string]string
-	sourceNamespace string
+// HTTPMatchRequest, L4MatchAttributes and TLSMatchAttributes all have it.
+type staticMatch interface {
+	GetPort() uint32
+	GetGateways() []string
+	GetSourceLabels() map[string]string
+	GetSourceNamespace() string
 }
 
-func (m staticMatch) matches(q RouteQuery, http bool) bool {
-	if m.port != 0 && m.port != uint32(q.Port.Port) {
+func matches(m staticMatch, q RouteQuery, http bool) bool {
+	if p := m.GetPort(); p != 0 && p != uint32(q.Port.Port) {
 		return false
 	}
-	gw := len(m.gateways) == 0 || slices.Contains(m.gateways, "mesh")
-	if http && len(m.gateways) > 0 {
+	gws := m.GetGateways()
+	gw := len(gws) == 0 || slices.Contains(gws, "mesh")
+	if http && len(gws) > 0 {
 		return gw
 	}
-	return gw && labels.SelectorFromSet(m.sourceLabels).Matches(labels.Set(q.ClientLabels)) &&
-		(m.sourceNamespace == "" || m.sourceNamespace == q.ClientNs)
+	return gw && labels.SelectorFromSet(m.GetSourceLabels()).Matches(labels.Set(q.ClientLabels)) &&
+		(m.GetSourceNamespace() == "" || m.GetSourceNamespace() == q.ClientNs)
 }
 
 // httpRoutes: the first imported VirtualService that yields a route for the
@@ -218,8 +220,7 @@ func httpRoutes(vss []*inventory.VirtualService, q RouteQuery) []Route {
 				break
 			}
 			for _, m := range h.GetMatch() {
-				sm := staticMatch{port: m.GetPort(), gateways: m.GetGateways(), sourceLabels: m.GetSourceLabels(), sourceNamespace: m.GetSourceNamespace()}
-				if !sm.matches(q, true) {
+				if !matches(m, q, true) {
 					continue
 				}
 				s.add(vs, httpDestinations(h))
@@ -261,8 +262,7 @@ func tcpRoutes(vss []*inventory.VirtualService, q RouteQuery) []Route {
 				return s.routes(true)
 			}
 			for _, m := range t.GetMatch() {
-				sm := staticMatch{port: m.GetPort(), gateways: m.GetGateways(), sourceLabels: m.GetSourceLabels(), sourceNamespace: m.GetSourceNamespace()}
-				if !sm.matches(q, false) {
+				if !matches(m, q, false) {
 					continue
 				}
 				s.add(vs, l4Destinations(t.GetRoute()))
@@ -291,8 +291,7 @@ func tlsRoutes(vss []*inventory.VirtualService, q RouteQuery) []Route {
 				continue
 			}
 			for _, m := range t.GetMatch() {
-				sm := staticMatch{port: m.GetPort(), gateways: m.GetGateways(), sourceLabels: m.GetSourceLabels(), sourceNamespace: m.GetSourceNamespace()}
-				if sm.matches(q, false) {
+				if matches(m, q, false) {
 					s.add(vs, l4Destinations(t.GetRoute()))
 					taken = true
 				}

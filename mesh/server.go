@@ -41,7 +41,10 @@ type Acceptance struct {
 }
 
 // ServerAccepts is the inbound matrix: §4.3 for a captured sidecar port,
-// §4.4 without a proxy or capture, §4.5 gateways, §4.6 ambient.
+// §4.4 without a proxy or capture, §4.5 gateways, §4.6 ambient. Istio:
+// networking/core/listener_inbound.go buildInboundListeners,
+// filterchain_options.go getFilterChainMatchOptions (the chains per mode),
+// security/authn/utils/utils.go BuildInboundTLS; ztunnel for ambient.
 func ServerAccepts(in ServerInput) Acceptance {
 	switch in.Proxy {
 	case ProxyUnknown:

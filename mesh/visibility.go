@@ -23,7 +23,8 @@ type Visibility struct {
 
 // SidecarFor picks the Sidecar resource that configures a client: a
 // selector match in its namespace, else its namespace's default, else the
-// root namespace's default (pilot/pkg/model/sidecar.go, push_context.go getSidecarScope).
+// root namespace's default (§3.4, §10.2; Istio: pilot/pkg/model/push_context.go
+// getSidecarScope, initSidecarScopes).
 func SidecarFor(sidecars []*inventory.Sidecar, ns string, l map[string]string, root string) *inventory.Sidecar {
 	var nsDefault, rootDefault *inventory.Sidecar
 	for _, s := range sidecars {
@@ -44,7 +45,11 @@ func SidecarFor(sidecars []*inventory.Sidecar, ns string, l map[string]string, r
 }
 
 // VisibilityOf decides whether svc is visible to a client in clientNs
-// configured by sidecar (may be nil).
+// configured by sidecar (may be nil): §3.4's first lines. Istio: the
+// Service's exportTo, pilot/pkg/model/push_context.go IsServiceVisible and
+// servicesExportedToNamespace; the Sidecar's egress hosts, sidecar.go
+// IstioEgressListenerWrapper.selectServices; the outbound policy,
+// networking/core/listener_builder.go buildOutboundCatchAllNetworkFiltersOnly.
 func VisibilityOf(svc *inventory.Service, clientNs string, sidecar *inventory.Sidecar, mc inventory.MeshConfig) Visibility {
 	v := Visibility{Visible: true, RegistryOnly: mc.OutboundRegistryOnly}
 	if sidecar != nil && sidecar.Spec.GetOutboundTrafficPolicy() != nil {
