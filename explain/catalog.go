@@ -71,7 +71,7 @@ type Signature struct {
 	Next    []string // commands to run; {host} {ns} {port} {target} are filled from the targets
 }
 
-var catalogue = concat(envoySignatures, tlsLibSignatures, goSignatures, javaSignatures, toolSignatures)
+var catalogue = concat(envoySignatures, tlsLibSignatures, goSignatures, javaSignatures, otelSignatures, toolSignatures)
 
 func concat(parts ...[]Signature) []Signature {
 	var out []Signature

@@ -82,7 +82,10 @@ var javaSignatures = []Signature{
 		Causes:  resetCauses,
 		Next:    []string{nextServerLog, nextPAs, nextDescribeDst}},
 	{ID: "otel-java-export-failed", Emitter: OTelJava, Category: category.Other, Layer: LayerWrapper,
-		Match:   []string{"Failed to export spans", "Failed to export metrics", "Failed to export logs"},
+		Match: []string{"Failed to export spans", "Failed to export metrics", "Failed to export logs"},
+		// The agent writes "Failed to export spans. …" (opentelemetry-java exporters/common
+		// GrpcExporter / HttpExporter); Python writes "Failed to export metrics to host:port, …".
+		Confirm: regexp.MustCompile(`Failed to export (spans|metrics|logs)\.`),
 		Meaning: "The OpenTelemetry Java agent/SDK exporter could not deliver a batch to the collector; the \"Full error message\" part says why.",
 		Causes:  []string{"read the wrapped error message"},
 		Next:    []string{nextSvcPorts, nextDescribeDst}},
