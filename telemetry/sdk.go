@@ -44,24 +44,25 @@ func defaultsOf(sdk SDK, operator bool) sdkDefault {
 		return sdkDefault{HTTPProtobuf, all, src}
 	case "python":
 		if operator {
-			// opentelemetry-operator #1328 sets OTEL_EXPORTER_OTLP_{TRACES,METRICS}_PROTOCOL=http/protobuf;
-			// opentelemetry.io docs/kubernetes/operator/automatic: "auto-instruments
-			// python services uses otlp with the http/protobuf protocol".
-			return sdkDefault{HTTPProtobuf, []Signal{Traces, Metrics}, "OpenTelemetry Operator Python injection sets http/protobuf (operator #1328; opentelemetry.io operator auto-instrumentation docs)"}
+			// opentelemetry-operator internal/instrumentation/python.go getDefaultPythonEnvVars:
+			// OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (since v0.67.0, #1328) and
+			// OTEL_{TRACES,METRICS,LOGS}_EXPORTER=otlp (logs since v0.111.0), unless set.
+			return sdkDefault{HTTPProtobuf, all, "OpenTelemetry Operator Python injection sets OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (operator v0.67.0+) and traces, metrics, logs exporters otlp (logs since v0.111.0)"}
 		}
-		// opentelemetry-python-contrib opentelemetry-distro/src/opentelemetry/distro/__init__.py:
-		// os.environ.setdefault(OTEL_EXPORTER_OTLP_PROTOCOL, "grpc").
-		return sdkDefault{GRPC, []Signal{Traces, Metrics}, "opentelemetry-distro (opentelemetry-instrument) sets OTEL_EXPORTER_OTLP_PROTOCOL=grpc by default"}
+		// opentelemetry-python-contrib opentelemetry-distro/src/opentelemetry/distro/__init__.py
+		// OpenTelemetryDistro._configure: os.environ.setdefault(OTEL_{TRACES,METRICS,LOGS}_EXPORTER,
+		// "otlp") and setdefault(OTEL_EXPORTER_OTLP_PROTOCOL, "grpc"). (The bare SDK has no
+		// default exporter; opentelemetry-instrument loads the distro.)
+		return sdkDefault{GRPC, all, "opentelemetry-distro (opentelemetry-instrument) sets OTEL_EXPORTER_OTLP_PROTOCOL=grpc and otlp exporters for traces, metrics, logs"}
 	case "nodejs":
 		if operator {
-			// opentelemetry.io docs/kubernetes/operator/automatic: "the
-			// Instrumentation resource that auto-instruments Node.js services
-			// uses otlp with the grpc protocol".
-			return sdkDefault{GRPC, []Signal{Traces, Metrics}, "OpenTelemetry Operator Node.js image exports with grpc (opentelemetry.io operator auto-instrumentation docs)"}
+			return nodeOperatorDefault(sdk.Version)
 		}
 		// opentelemetry-js experimental/packages/opentelemetry-sdk-node/src/utils.ts
-		// getOtlpProtocolFromEnv: … ?? 'http/protobuf'.
-		return sdkDefault{HTTPProtobuf, []Signal{Traces, Metrics}, "@opentelemetry/sdk-node getOtlpProtocolFromEnv defaults to http/protobuf"}
+		// getOtlpProtocolFromEnv: … || 'http/protobuf' (since experimental v0.56, Nov 2024);
+		// sdk.ts: OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER empty → "Using default otlp
+		// exporter" (logs since v0.53, #4740; metrics since v0.57, #5168).
+		return sdkDefault{HTTPProtobuf, all, "@opentelemetry/sdk-node: http/protobuf by default, otlp exporters for traces, metrics (since 0.57) and logs (since 0.53)"}
 	case "dotnet":
 		// opentelemetry-dotnet-instrumentation docs/config.md:
 		// OTEL_EXPORTER_OTLP_PROTOCOL default `http/protobuf`, endpoint
@@ -78,6 +79,37 @@ func defaultsOf(sdk SDK, operator bool) sdkDefault {
 	// Spec protocol/exporter.md: the default transport SHOULD be
 	// http/protobuf, but SDKs may keep grpc; an unknown SDK decides nothing.
 	return sdkDefault{Unknown, all, "SDK unknown: the spec leaves the default protocol to each SDK"}
+}
+
+// nodeOperatorDefault is the Operator's Node.js injection by image version.
+// Since operator v0.120.0 (#3570, image autoinstrumentation-nodejs 0.56.0 and
+// later) the image runs register.js of @opentelemetry/auto-instrumentations-node,
+// so sdk-node's defaults apply: http/protobuf, traces and logs; metrics
+// only once the webhook sets OTEL_METRICS_EXPORTER=otlp (v0.158.0, #3768).
+// Before, autoinstrumentation.ts built an OTLP/gRPC trace exporter when
+// OTEL_EXPORTER_OTLP_PROTOCOL was unset and a gRPC metrics exporter.
+func nodeOperatorDefault(version string) sdkDefault {
+	if mj, mn := majorMinor(version); version != "" && mj == 0 && mn < 56 {
+		return sdkDefault{GRPC, []Signal{Traces, Metrics}, "OpenTelemetry Operator Node.js image " + version + " (before operator v0.120.0): autoinstrumentation.ts exports grpc"}
+	}
+	src := "OpenTelemetry Operator Node.js image runs auto-instrumentations-node register.js since operator v0.120.0 (#3570): sdk-node's http/protobuf default; metrics on since v0.158.0 (#3768)"
+	if version == "" {
+		// The operator's own default image: its version decides, and the inputs do not hold it.
+		return sdkDefault{Unknown, []Signal{Traces, Metrics, Logs}, "OpenTelemetry Operator Node.js image of unknown version: grpc before operator v0.120.0, http/protobuf since (#3570)"}
+	}
+	return sdkDefault{HTTPProtobuf, []Signal{Traces, Metrics, Logs}, src}
+}
+
+func majorMinor(v string) (int, int) {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return major(v), 0
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return major(v), 0
+	}
+	return major(v), n
 }
 
 func major(v string) int {

@@ -65,7 +65,7 @@ func TestOperatorSenders(t *testing.T) {
 	}{
 		{`inject-java "true": spec.java.env sets grpc, spec.exporter.endpoint the URL`, "java-injected", GRPC, "http://gw-collector.obs:4317"},
 		{`inject-python "ns/name": the Operator's Python default is http/protobuf`, "py-injected", HTTPProtobuf, "http://gw-collector.obs:4317/v1/traces"},
-		{`namespace inject-nodejs "true": the Operator's Node.js default is grpc`, "node-injected", GRPC, "http://gw-collector.obs:4317"},
+		{`namespace inject-nodejs "true", image 0.56.0: the Operator's Node.js image runs register.js (http/protobuf) since v0.120.0`, "node-injected", HTTPProtobuf, "http://gw-collector.obs:4317/v1/traces"},
 		{`sidecar collector: the Java agent's default localhost:4318`, "java-sidecar", HTTPProtobuf, "http://localhost:4318/v1/traces"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -95,5 +95,26 @@ func TestSplitArgs(t *testing.T) {
 	want := []string{"-javaagent:/a.jar", "-Dotel.exporter.otlp.endpoint=http://x:4317", "-Dk=a b"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestNodeOperatorDefault: the Operator's Node.js image changed protocol with
+// operator v0.120.0 (#3570, image 0.56.0); an image of unknown version decides nothing.
+func TestNodeOperatorDefault(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		want    Protocol
+		signals int
+	}{
+		{"", Unknown, 3},
+		{"0.53.0", GRPC, 2},
+		{"0.56.0", HTTPProtobuf, 3},
+		{"0.62.1", HTTPProtobuf, 3},
+		{"1.0.0", HTTPProtobuf, 3},
+	} {
+		d := defaultsOf(SDK{Lang: "nodejs", Version: tc.version}, true)
+		if d.protocol != tc.want || len(d.signals) != tc.signals {
+			t.Errorf("image %q: %s with %d signals, want %s with %d (%s)", tc.version, d.protocol, len(d.signals), tc.want, tc.signals, d.source)
+		}
 	}
 }
