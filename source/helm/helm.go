@@ -34,12 +34,20 @@ type Chart struct {
 	Remote     Remote   // where remote charts and dependencies come from
 	// Values are merged after ValueFiles and before Set, as one more -f
 	// would be (ArgoCD's inline values; Flux's values).
-	Values map[string]any
+	Values    map[string]any
+	SetString []string // --set-string key=value, after Set
 	// ReplaceChartValues replaces the chart's own values.yaml (Flux's
-	// chart valuesFiles, merged by source-controller into the artifact).
+	// chart valuesFiles, merged by source-controller into the artifact);
+	// ChartValuesFiles does the same from files inside the chart, where
+	// "values.yaml" is the chart's own values.
 	ReplaceChartValues map[string]any
-	// Origin, when set, replaces the "chart/" prefix of every origin
-	// (a GitOps object renders its chart under its own name).
+	ChartValuesFiles   []string
+	// ObjectNamespace is where objects without a namespace land, when it
+	// is not Namespace (ArgoCD: helm.namespace vs the destination).
+	ObjectNamespace string
+	// Origin, when set, replaces "chart/<chart name>" at the start of
+	// every origin (a GitOps object names the chart's folder in its
+	// repository).
 	Origin string
 }
 
@@ -62,6 +70,11 @@ func Render(c Chart) (source.Set, error) {
 	if c.ReplaceChartValues != nil {
 		ch.Values = c.ReplaceChartValues
 	}
+	if len(c.ChartValuesFiles) > 0 {
+		if ch.Values, err = chartValuesFiles(ch, c.ChartValuesFiles); err != nil {
+			return fail("valuesFiles", err)
+		}
+	}
 	vals, err := c.mergeValues()
 	if err != nil {
 		return fail("values", err)
@@ -82,11 +95,46 @@ func Render(c Chart) (source.Set, error) {
 	if err != nil {
 		return fail("render", err)
 	}
-	prefix := "chart/"
+	origin := func(n string) string { return "chart/" + n }
 	if c.Origin != "" {
-		prefix = c.Origin + "/"
+		origin = func(n string) string { return c.Origin + strings.TrimPrefix(n, name) }
 	}
-	return collect(files, c.namespace(), prefix), nil
+	objNS := c.namespace()
+	if c.ObjectNamespace != "" {
+		objNS = c.ObjectNamespace
+	}
+	return collect(files, objNS, origin), nil
+}
+
+// chartValuesFiles merges files of the chart into its values, replacing
+// values.yaml, as Flux's source-controller builds a chart from a
+// repository with valuesFiles (internal/helm/chart/builder_remote.go
+// mergeChartValues): "values.yaml" is the chart's own values.
+func chartValuesFiles(ch *chart.Chart, files []string) (map[string]any, error) {
+	merged := map[string]any{}
+	for _, p := range files {
+		name := path.Clean(p)
+		if name == chartutil.ValuesfileName {
+			merged = MergeMaps(merged, ch.Values)
+			continue
+		}
+		var data []byte
+		for _, f := range ch.Files {
+			if f.Name == name {
+				data = f.Data
+				break
+			}
+		}
+		if data == nil {
+			return nil, fmt.Errorf("no values file found at path '%s'", p)
+		}
+		v, err := chartutil.ReadValues(data)
+		if err != nil {
+			return nil, fmt.Errorf("unmarshaling values from '%s' failed: %w", p, err)
+		}
+		merged = MergeMaps(merged, v)
+	}
+	return merged, nil
 }
 
 // load reads the chart: a local folder or archive, else fetched through
@@ -139,19 +187,25 @@ func (c Chart) mergeValues() (map[string]any, error) {
 		return nil, err
 	}
 	if c.Values != nil {
-		files = mergeMaps(files, c.Values)
+		files = MergeMaps(files, c.Values)
 	}
 	for _, s := range c.Set {
 		if err := strvals.ParseInto(s, files); err != nil {
 			return nil, fmt.Errorf("failed parsing --set data: %w", err)
 		}
 	}
+	for _, s := range c.SetString {
+		if err := strvals.ParseIntoString(s, files); err != nil {
+			return nil, fmt.Errorf("failed parsing --set-string data: %w", err)
+		}
+	}
 	return files, nil
 }
 
-// mergeMaps is Helm's merge of one values file over another
-// (pkg/cli/values/options.go mergeMaps): maps merge, anything else replaces.
-func mergeMaps(a, b map[string]any) map[string]any {
+// MergeMaps is Helm's merge of one values file over another
+// (pkg/cli/values/options.go mergeMaps; fluxcd/pkg/chartutil merges
+// HelmRelease values the same way): maps merge, anything else replaces.
+func MergeMaps(a, b map[string]any) map[string]any {
 	out := make(map[string]any, len(a))
 	for k, v := range a {
 		out[k] = v
@@ -160,7 +214,7 @@ func mergeMaps(a, b map[string]any) map[string]any {
 		if v, ok := v.(map[string]any); ok {
 			if bv, ok := out[k]; ok {
 				if bv, ok := bv.(map[string]any); ok {
-					out[k] = mergeMaps(bv, v)
+					out[k] = MergeMaps(bv, v)
 					continue
 				}
 			}
@@ -205,7 +259,7 @@ func missingDependencies(ch *chart.Chart) error {
 
 // collect parses every rendered manifest in file order. Origins are
 // chart/<chart>/templates/<file> with the line inside the rendered file.
-func collect(files map[string]string, ns, prefix string) source.Set {
+func collect(files map[string]string, ns string, origin func(string) string) source.Set {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -217,7 +271,7 @@ func collect(files map[string]string, ns, prefix string) source.Set {
 		if base == "NOTES.txt" || strings.HasPrefix(base, "_") || strings.TrimSpace(files[n]) == "" {
 			continue
 		}
-		set := source.Parse(prefix+n, []byte(files[n]))
+		set := source.Parse(origin(n), []byte(files[n]))
 		for _, o := range set.Objects {
 			if isTestHook(o) {
 				continue
@@ -250,6 +304,10 @@ func isTestHook(o source.Object) bool {
 	}
 	return false
 }
+
+// ClusterScoped reports the common kinds that have no namespace (an
+// object of one keeps none when a release or a controller applies it).
+func ClusterScoped(kind string) bool { return clusterScoped[kind] }
 
 // clusterScoped are the common kinds that have no namespace.
 var clusterScoped = map[string]bool{

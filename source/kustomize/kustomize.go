@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/source"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -23,7 +24,7 @@ func Build(dir string) (source.Set, error) {
 	if err := checkLocal(dir, map[string]bool{}); err != nil {
 		return source.Set{}, fmt.Errorf("kustomize %s: %w", dir, err)
 	}
-	out, tmp, err := buildWithOrigins(dir)
+	out, tmp, err := buildWithOrigins(dir, filesys.MakeFsOnDisk())
 	if err != nil {
 		return source.Set{}, fmt.Errorf("kustomize %s: %w", dir, err)
 	}

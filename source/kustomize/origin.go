@@ -19,7 +19,7 @@ const originKey = "config.kubernetes.io/origin"
 // kustomize's own origin tracking, so each object can point at the file it
 // came from rather than at the build output. The wrapper lives in a temporary
 // folder and names dir by a relative path (kustomize refuses absolute roots).
-func buildWithOrigins(dir string) ([]byte, string, error) {
+func buildWithOrigins(dir string, fs filesys.FileSystem) ([]byte, string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, "", err
@@ -37,7 +37,7 @@ func buildWithOrigins(dir string) ([]byte, string, error) {
 	if err := os.WriteFile(filepath.Join(tmp, "kustomization.yaml"), []byte(wrapper), 0o644); err != nil {
 		return nil, "", err
 	}
-	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), tmp)
+	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, tmp)
 	if err != nil {
 		return nil, "", err
 	}
