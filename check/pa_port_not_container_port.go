@@ -12,8 +12,8 @@ import (
 func selected(inv *inventory.Inventory, pa *inventory.PeerAuthentication) []*inventory.Workload {
 	var out []*inventory.Workload
 	sel := labels.SelectorFromSet(pa.Spec.GetSelector().GetMatchLabels())
-	for _, w := range inv.Workloads {
-		if w.Namespace == pa.Namespace && sel.Matches(labels.Set(w.Template.Labels)) {
+	for _, w := range inv.WorkloadsIn(pa.Namespace) {
+		if sel.Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, w)
 		}
 	}

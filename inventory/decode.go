@@ -1,10 +1,12 @@
 package inventory
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/meshdoctor/meshdoctor/source"
 	networking "istio.io/api/networking/v1alpha3"
@@ -33,9 +35,14 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 		Problems:   append([]source.Problem(nil), set.Problems...),
 		Skipped:    map[string]int{},
 	}
+	objs := latest(set.Objects, defaultNamespace)
+	// Decoding dominates the load and objects are independent: decode on
+	// every core, then add in input order so the inventory stays deterministic.
+	decoded := make([]typed, len(objs))
+	parallel(len(objs), func(i int) { decoded[i] = decodeObject(objs[i]) })
 	var meshMaps []*ConfigMap
-	for _, o := range latest(set.Objects, defaultNamespace) {
-		if err := inv.add(o, defaultNamespace, &meshMaps); err != nil {
+	for i, o := range objs {
+		if err := inv.add(o, decoded[i], defaultNamespace, &meshMaps); err != nil {
 			inv.Problems = append(inv.Problems, source.Problem{Origin: o.Origin,
 				Message: fmt.Sprintf("%s %s: %v", o.Kind, o.Name, err)})
 		}
@@ -47,6 +54,23 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 	}
 	inv.index()
 	return inv
+}
+
+// parallel runs f(0..n-1) on every core.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/64+1)
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // latest keeps, for each kind/namespace/name, the object read last, at the
@@ -87,74 +111,193 @@ func meta(kind string, om metav1.ObjectMeta, o source.Object, defaultNS string) 
 		Annotations: om.Annotations, Created: om.CreationTimestamp.Time, Origin: o.Origin}
 }
 
-// decode unmarshals the object's JSON into a typed value of T.
-func decode[T any](o source.Object) (*T, error) {
-	var v T
-	if err := json.Unmarshal(o.JSON, &v); err != nil {
-		return nil, err
-	}
-	return &v, nil
+// typed is one decoded object: its metadata and the part the model reads
+// (a *Namespace marker, ServiceSpec, ConfigMap data, pod template, or the
+// Istio spec), or the decode error; v nil means a kind the model skips.
+type typed struct {
+	om   metav1.ObjectMeta
+	v    any
+	pod  *corev1.Pod // a bare Pod, for what only a live pod shows
+	pods int32       // of a workload: see Workload.Pods
+	err  error
 }
 
-func (inv *Inventory) add(o source.Object, defNS string, meshMaps *[]*ConfigMap) error {
+type namespaceObj struct{}
+type configMapData map[string]string
+
+// decoder decodes an object's JSON into its typed value.
+type decoder func(js []byte) typed
+
+// as decodes into T and keeps what get takes of it.
+func as[T any, V any](get func(*T) (metav1.ObjectMeta, V)) decoder {
+	return func(js []byte) typed {
+		var t T
+		if err := json.Unmarshal(js, &t); err != nil {
+			return typed{err: err}
+		}
+		om, v := get(&t)
+		return typed{om: om, v: v}
+	}
+}
+
+// template decodes a workload kind: its pod template and how many pods run
+// it at once — spec.replicas (Deployment, StatefulSet, ReplicaSet) or
+// parallelism (Job, CronJob), both defaulting to 1; 0 for a DaemonSet, one
+// per node, which the manifest does not tell. A pod calling its own headless
+// Service reaches itself on loopback only when it is alone (mesh §10.6).
+func template[T any](get func(*T) (metav1.ObjectMeta, corev1.PodTemplateSpec, *int32)) decoder {
+	return func(js []byte) typed {
+		var v T
+		if err := json.Unmarshal(js, &v); err != nil {
+			return typed{err: err}
+		}
+		om, t, n := get(&v)
+		pods := int32(1)
+		if n != nil {
+			pods = *n
+		}
+		return typed{om: om, v: t, pods: pods}
+	}
+}
+
+var zero = new(int32)
+
+// decoders: every kind the model reads, by group and kind for the built-in
+// API groups (whatever the version), by apiVersion and kind for Istio's,
+// whose versions share one spec type.
+var decoders = map[string]decoder{
+	" Namespace": as(func(v *corev1.Namespace) (metav1.ObjectMeta, namespaceObj) { return v.ObjectMeta, namespaceObj{} }),
+	" Service":   as(func(v *corev1.Service) (metav1.ObjectMeta, corev1.ServiceSpec) { return v.ObjectMeta, v.Spec }),
+	" ConfigMap": as(func(v *corev1.ConfigMap) (metav1.ObjectMeta, configMapData) { return v.ObjectMeta, v.Data }),
+	" Pod": func(js []byte) typed {
+		var v corev1.Pod
+		if err := json.Unmarshal(js, &v); err != nil {
+			return typed{err: err}
+		}
+		return typed{om: v.ObjectMeta, v: corev1.PodTemplateSpec{ObjectMeta: v.ObjectMeta, Spec: v.Spec}, pod: &v, pods: 1}
+	},
+	"apps Deployment": template(func(v *appsv1.Deployment) (metav1.ObjectMeta, corev1.PodTemplateSpec, *int32) {
+		return v.ObjectMeta, v.Spec.Template, v.Spec.Replicas
+	}),
+	"apps StatefulSet": template(func(v *appsv1.StatefulSet) (metav1.ObjectMeta, corev1.PodTemplateSpec, *int32) {
+		return v.ObjectMeta, v.Spec.Template, v.Spec.Replicas
+	}),
+	"apps DaemonSet": template(func(v *appsv1.DaemonSet) (metav1.ObjectMeta, corev1.PodTemplateSpec, *int32) {
+		return v.ObjectMeta, v.Spec.Template, zero
+	}),
+	"apps ReplicaSet": template(func(v *appsv1.ReplicaSet) (metav1.ObjectMeta, corev1.PodTemplateSpec, *int32) {
+		return v.ObjectMeta, v.Spec.Template, v.Spec.Replicas
+	}),
+	"batch Job": template(func(v *batchv1.Job) (metav1.ObjectMeta, corev1.PodTemplateSpec, *int32) {
+		return v.ObjectMeta, v.Spec.Template, v.Spec.Parallelism
+	}),
+	"batch CronJob": template(func(v *batchv1.CronJob) (metav1.ObjectMeta, corev1.PodTemplateSpec, *int32) {
+		return v.ObjectMeta, v.Spec.JobTemplate.Spec.Template, v.Spec.JobTemplate.Spec.Parallelism
+	}),
+
+	"security.istio.io/v1 PeerAuthentication": as(func(v *secv1.PeerAuthentication) (metav1.ObjectMeta, *security.PeerAuthentication) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"security.istio.io/v1beta1 PeerAuthentication": as(func(v *secv1beta1.PeerAuthentication) (metav1.ObjectMeta, *security.PeerAuthentication) {
+		return v.ObjectMeta, &v.Spec
+	}),
+
+	"networking.istio.io/v1 DestinationRule": as(func(v *netv1.DestinationRule) (metav1.ObjectMeta, *networking.DestinationRule) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"networking.istio.io/v1beta1 DestinationRule": as(func(v *netv1beta1.DestinationRule) (metav1.ObjectMeta, *networking.DestinationRule) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"networking.istio.io/v1alpha3 DestinationRule": as(func(v *netv1alpha3.DestinationRule) (metav1.ObjectMeta, *networking.DestinationRule) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"networking.istio.io/v1 ServiceEntry": as(func(v *netv1.ServiceEntry) (metav1.ObjectMeta, *networking.ServiceEntry) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"networking.istio.io/v1beta1 ServiceEntry": as(func(v *netv1beta1.ServiceEntry) (metav1.ObjectMeta, *networking.ServiceEntry) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"networking.istio.io/v1alpha3 ServiceEntry": as(func(v *netv1alpha3.ServiceEntry) (metav1.ObjectMeta, *networking.ServiceEntry) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"networking.istio.io/v1 Sidecar":       as(func(v *netv1.Sidecar) (metav1.ObjectMeta, *networking.Sidecar) { return v.ObjectMeta, &v.Spec }),
+	"networking.istio.io/v1beta1 Sidecar":  as(func(v *netv1beta1.Sidecar) (metav1.ObjectMeta, *networking.Sidecar) { return v.ObjectMeta, &v.Spec }),
+	"networking.istio.io/v1alpha3 Sidecar": as(func(v *netv1alpha3.Sidecar) (metav1.ObjectMeta, *networking.Sidecar) { return v.ObjectMeta, &v.Spec }),
+	"networking.istio.io/v1 VirtualService": as(func(v *netv1.VirtualService) (metav1.ObjectMeta, *networking.VirtualService) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"networking.istio.io/v1beta1 VirtualService": as(func(v *netv1beta1.VirtualService) (metav1.ObjectMeta, *networking.VirtualService) {
+		return v.ObjectMeta, &v.Spec
+	}),
+	"networking.istio.io/v1alpha3 VirtualService": as(func(v *netv1alpha3.VirtualService) (metav1.ObjectMeta, *networking.VirtualService) {
+		return v.ObjectMeta, &v.Spec
+	}),
+}
+
+// decodeObject decodes o if the model reads its kind.
+func decodeObject(o source.Object) typed {
 	g := group(o.APIVersion)
-	switch {
-	case g == "" && o.Kind == "Namespace":
-		v, err := decode[corev1.Namespace](o)
-		if err != nil {
-			return err
+	if g != "" && strings.HasSuffix(g, ".istio.io") {
+		if d, ok := decoders[o.APIVersion+" "+o.Kind]; ok {
+			return d(o.JSON)
 		}
-		inv.Namespaces[v.Name] = &Namespace{Meta: meta(o.Kind, v.ObjectMeta, o, defNS)}
-	case g == "" && o.Kind == "Service":
-		v, err := decode[corev1.Service](o)
-		if err != nil {
-			return err
+		if g == "security.istio.io" && o.Kind == "PeerAuthentication" {
+			return typed{err: fmt.Errorf("unsupported apiVersion %s (want security.istio.io/v1 or v1beta1)", o.APIVersion)}
 		}
-		inv.Services = append(inv.Services, &Service{Meta: meta(o.Kind, v.ObjectMeta, o, defNS), Spec: v.Spec})
-	case g == "" && o.Kind == "ConfigMap":
-		v, err := decode[corev1.ConfigMap](o)
-		if err != nil {
-			return err
-		}
-		cm := &ConfigMap{Meta: meta(o.Kind, v.ObjectMeta, o, defNS), Data: v.Data}
+		return typed{}
+	}
+	if d, ok := decoders[g+" "+o.Kind]; ok {
+		return d(o.JSON)
+	}
+	return typed{}
+}
+
+func (inv *Inventory) add(o source.Object, t typed, defNS string, meshMaps *[]*ConfigMap) error {
+	if t.err != nil {
+		return t.err
+	}
+	m := meta(o.Kind, t.om, o, defNS)
+	switch v := t.v.(type) {
+	case namespaceObj:
+		inv.Namespaces[t.om.Name] = &Namespace{Meta: m}
+	case corev1.ServiceSpec:
+		inv.Services = append(inv.Services, &Service{Meta: m, Spec: v})
+	case configMapData:
+		cm := &ConfigMap{Meta: m, Data: v}
 		inv.ConfigMaps = append(inv.ConfigMaps, cm)
 		if isMeshConfigMap(cm) {
 			*meshMaps = append(*meshMaps, cm)
 		}
-	case g == "" && o.Kind == "Pod":
-		v, err := decode[corev1.Pod](o)
-		if err != nil {
-			return err
-		}
-		inv.addWorkload(o, defNS, v.ObjectMeta, corev1.PodTemplateSpec{ObjectMeta: v.ObjectMeta, Spec: v.Spec})
-	case g == "apps" || g == "batch":
-		return inv.addController(o, defNS)
-	case g == "security.istio.io" && o.Kind == "PeerAuthentication":
-		om, spec, err := decodePeerAuthentication(o)
-		if err != nil {
-			return err
-		}
-		inv.PeerAuthentications = append(inv.PeerAuthentications, &PeerAuthentication{Meta: meta(o.Kind, om, o, defNS), Spec: spec})
-	case g == "networking.istio.io":
-		return inv.addNetworking(o, defNS)
-	case strings.HasSuffix(g, "opentelemetry.io"):
-		return inv.addOTel(o, defNS)
+	case corev1.PodTemplateSpec:
+		inv.addWorkload(o, m, t, v)
+	case *security.PeerAuthentication:
+		inv.PeerAuthentications = append(inv.PeerAuthentications, &PeerAuthentication{Meta: m, Spec: v})
+	case *networking.DestinationRule:
+		inv.DestinationRules = append(inv.DestinationRules, &DestinationRule{Meta: m, Spec: v})
+	case *networking.ServiceEntry:
+		inv.ServiceEntries = append(inv.ServiceEntries, &ServiceEntry{Meta: m, Spec: v})
+	case *networking.Sidecar:
+		inv.Sidecars = append(inv.Sidecars, &Sidecar{Meta: m, Spec: v})
+	case *networking.VirtualService:
+		inv.VirtualServices = append(inv.VirtualServices, &VirtualService{Meta: m, Spec: v})
 	default:
+		if strings.HasSuffix(group(o.APIVersion), "opentelemetry.io") {
+			return inv.addOTel(o, defNS)
+		}
 		inv.Skipped[o.Kind]++
 	}
 	return nil
 }
 
-func (inv *Inventory) addWorkload(o source.Object, defNS string, om metav1.ObjectMeta, t corev1.PodTemplateSpec) {
-	m := meta(o.Kind, om, o, defNS)
+func (inv *Inventory) addWorkload(o source.Object, m Meta, d typed, t corev1.PodTemplateSpec) {
 	if t.Namespace == "" {
 		t.Namespace = m.Namespace
 	}
-	w := &Workload{Meta: m, Template: t, Pods: podsOf(o)}
-	if o.Kind == "Pod" && admitted(o, om) {
+	w := &Workload{Meta: m, Template: t, Pods: d.pods}
+	if d.pod != nil && admitted(o, d.pod) {
 		// An admitted pod shows what injection did; it is not predicted (§4.1).
 		w.Live = true
-		_, status := om.Annotations["sidecar.istio.io/status"]
+		_, status := d.om.Annotations["sidecar.istio.io/status"]
 		w.Injected = status || hasProxyContainer(t.Spec)
 	}
 	inv.Workloads = append(inv.Workloads, w)
@@ -162,10 +305,10 @@ func (inv *Inventory) addWorkload(o source.Object, defNS string, om metav1.Objec
 
 // admitted reports a pod the API server has already accepted: read from a
 // cluster, or carrying what only admission sets (uid, status, owner, injection).
-func admitted(o source.Object, om metav1.ObjectMeta) bool {
-	_, status := om.Annotations["sidecar.istio.io/status"]
-	return strings.HasPrefix(o.Origin.File, "cluster:") || om.UID != "" || len(om.OwnerReferences) > 0 || status ||
-		bytes.Contains(o.JSON, []byte(`"status":{"phase"`))
+func admitted(o source.Object, pod *corev1.Pod) bool {
+	_, status := pod.Annotations["sidecar.istio.io/status"]
+	return strings.HasPrefix(o.Origin.File, "cluster:") || pod.UID != "" || len(pod.OwnerReferences) > 0 || status ||
+		pod.Status.Phase != ""
 }
 
 func hasProxyContainer(spec corev1.PodSpec) bool {
@@ -175,169 +318,4 @@ func hasProxyContainer(spec corev1.PodSpec) bool {
 		}
 	}
 	return false
-}
-
-func (inv *Inventory) addController(o source.Object, defNS string) error {
-	var om metav1.ObjectMeta
-	var t corev1.PodTemplateSpec
-	switch o.Kind {
-	case "Deployment":
-		v, err := decode[appsv1.Deployment](o)
-		if err != nil {
-			return err
-		}
-		om, t = v.ObjectMeta, v.Spec.Template
-	case "StatefulSet":
-		v, err := decode[appsv1.StatefulSet](o)
-		if err != nil {
-			return err
-		}
-		om, t = v.ObjectMeta, v.Spec.Template
-	case "DaemonSet":
-		v, err := decode[appsv1.DaemonSet](o)
-		if err != nil {
-			return err
-		}
-		om, t = v.ObjectMeta, v.Spec.Template
-	case "ReplicaSet":
-		v, err := decode[appsv1.ReplicaSet](o)
-		if err != nil {
-			return err
-		}
-		om, t = v.ObjectMeta, v.Spec.Template
-	case "Job":
-		v, err := decode[batchv1.Job](o)
-		if err != nil {
-			return err
-		}
-		om, t = v.ObjectMeta, v.Spec.Template
-	case "CronJob":
-		v, err := decode[batchv1.CronJob](o)
-		if err != nil {
-			return err
-		}
-		om, t = v.ObjectMeta, v.Spec.JobTemplate.Spec.Template
-	default:
-		inv.Skipped[o.Kind]++
-		return nil
-	}
-	inv.addWorkload(o, defNS, om, t)
-	return nil
-}
-
-// decodePeerAuthentication accepts every served version into the one spec type.
-func decodePeerAuthentication(o source.Object) (metav1.ObjectMeta, *security.PeerAuthentication, error) {
-	switch o.APIVersion {
-	case "security.istio.io/v1":
-		v, err := decode[secv1.PeerAuthentication](o)
-		if err != nil {
-			return metav1.ObjectMeta{}, nil, err
-		}
-		return v.ObjectMeta, &v.Spec, nil
-	case "security.istio.io/v1beta1":
-		v, err := decode[secv1beta1.PeerAuthentication](o)
-		if err != nil {
-			return metav1.ObjectMeta{}, nil, err
-		}
-		return v.ObjectMeta, &v.Spec, nil
-	}
-	return metav1.ObjectMeta{}, nil, fmt.Errorf("unsupported apiVersion %s (want security.istio.io/v1 or v1beta1)", o.APIVersion)
-}
-
-// netObject is the shape shared by the networking kinds of every version.
-type netObject struct {
-	om   metav1.ObjectMeta
-	dr   *networking.DestinationRule
-	se   *networking.ServiceEntry
-	side *networking.Sidecar
-	vs   *networking.VirtualService
-}
-
-func decodeNetworking(o source.Object) (netObject, error) {
-	var n netObject
-	var err error
-	switch o.APIVersion + " " + o.Kind {
-	case "networking.istio.io/v1 DestinationRule":
-		var v *netv1.DestinationRule
-		if v, err = decode[netv1.DestinationRule](o); err == nil {
-			n.om, n.dr = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1beta1 DestinationRule":
-		var v *netv1beta1.DestinationRule
-		if v, err = decode[netv1beta1.DestinationRule](o); err == nil {
-			n.om, n.dr = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1alpha3 DestinationRule":
-		var v *netv1alpha3.DestinationRule
-		if v, err = decode[netv1alpha3.DestinationRule](o); err == nil {
-			n.om, n.dr = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1 ServiceEntry":
-		var v *netv1.ServiceEntry
-		if v, err = decode[netv1.ServiceEntry](o); err == nil {
-			n.om, n.se = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1beta1 ServiceEntry":
-		var v *netv1beta1.ServiceEntry
-		if v, err = decode[netv1beta1.ServiceEntry](o); err == nil {
-			n.om, n.se = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1alpha3 ServiceEntry":
-		var v *netv1alpha3.ServiceEntry
-		if v, err = decode[netv1alpha3.ServiceEntry](o); err == nil {
-			n.om, n.se = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1 Sidecar":
-		var v *netv1.Sidecar
-		if v, err = decode[netv1.Sidecar](o); err == nil {
-			n.om, n.side = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1beta1 Sidecar":
-		var v *netv1beta1.Sidecar
-		if v, err = decode[netv1beta1.Sidecar](o); err == nil {
-			n.om, n.side = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1 VirtualService":
-		var v *netv1.VirtualService
-		if v, err = decode[netv1.VirtualService](o); err == nil {
-			n.om, n.vs = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1beta1 VirtualService":
-		var v *netv1beta1.VirtualService
-		if v, err = decode[netv1beta1.VirtualService](o); err == nil {
-			n.om, n.vs = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1alpha3 VirtualService":
-		var v *netv1alpha3.VirtualService
-		if v, err = decode[netv1alpha3.VirtualService](o); err == nil {
-			n.om, n.vs = v.ObjectMeta, &v.Spec
-		}
-	case "networking.istio.io/v1alpha3 Sidecar":
-		var v *netv1alpha3.Sidecar
-		if v, err = decode[netv1alpha3.Sidecar](o); err == nil {
-			n.om, n.side = v.ObjectMeta, &v.Spec
-		}
-	}
-	return n, err
-}
-
-func (inv *Inventory) addNetworking(o source.Object, defNS string) error {
-	n, err := decodeNetworking(o)
-	if err != nil {
-		return err
-	}
-	m := meta(o.Kind, n.om, o, defNS)
-	switch {
-	case n.dr != nil:
-		inv.DestinationRules = append(inv.DestinationRules, &DestinationRule{Meta: m, Spec: n.dr})
-	case n.se != nil:
-		inv.ServiceEntries = append(inv.ServiceEntries, &ServiceEntry{Meta: m, Spec: n.se})
-	case n.side != nil:
-		inv.Sidecars = append(inv.Sidecars, &Sidecar{Meta: m, Spec: n.side})
-	case n.vs != nil:
-		inv.VirtualServices = append(inv.VirtualServices, &VirtualService{Meta: m, Spec: n.vs})
-	default:
-		inv.Skipped[o.Kind]++
-	}
-	return nil
 }

@@ -193,44 +193,60 @@ type document struct {
 }
 
 // splitDocuments cuts at "---" lines the way kubectl's YAML reader does,
-// keeping line numbers so every object can point back at its source.
+// keeping line numbers so every object can point back at its source. Each
+// document's text keeps the newline that ended its last line.
 func splitDocuments(data []byte) []document {
 	var docs []document
-	lines := strings.Split(string(data), "\n")
-	start := 0
+	start, startLine := 0, 1 // byte offset and line number of the current document
+	body := 0                // first body line of the current document, 0 while none
+	var prefix []byte        // content of a "--- {…}" separator line, which starts the document
 	flush := func(end int) {
-		d := document{firstLine: start + 1}
-		for i := start; i < end; i++ {
-			t := strings.TrimSpace(lines[i])
-			if d.bodyLine == 0 && t != "" && !strings.HasPrefix(t, "#") {
-				d.bodyLine = i + 1
+		if body != 0 {
+			text := data[start:end]
+			if prefix != nil {
+				text = append(append(append([]byte(nil), prefix...), '\n'), text...)
 			}
-		}
-		if d.bodyLine != 0 {
-			d.text = []byte(strings.Join(lines[start:end], "\n"))
-			docs = append(docs, d)
+			docs = append(docs, document{text: text, firstLine: startLine, bodyLine: body})
 		}
 	}
-	for i, l := range lines {
-		if isSeparator(l) {
-			flush(i)
-			start = i + 1
-			if rest := strings.TrimSpace(l[3:]); rest != "" && !strings.HasPrefix(rest, "#") {
+	line := 1
+	for off := 0; off < len(data); line++ {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := off + end + 1
+		if end < 0 {
+			end, next = len(data)-off, len(data)
+		}
+		l := data[off : off+end]
+		switch {
+		case isSeparator(l):
+			flush(off)
+			start, startLine, body, prefix = next, line+1, 0, nil
+			if rest := bytes.TrimSpace(l[3:]); len(rest) != 0 && rest[0] != '#' {
 				// "--- {…}" carries content on the separator line itself.
-				lines[i] = strings.Repeat(" ", 4) + rest
-				start = i
+				prefix = append([]byte("    "), rest...)
+				startLine, body = line, line
+			}
+		case isDocumentEnd(l):
+			// "..." ends a document's content; blank it, keeping the line.
+			flush(off)
+			start, startLine, body, prefix = next, line+1, 0, nil
+		default:
+			if t := bytes.TrimSpace(l); body == 0 && len(t) != 0 && t[0] != '#' {
+				body = line
 			}
 		}
-		if strings.TrimRight(l, " \t") == "..." {
-			lines[i] = ""
-		}
+		off = next
 	}
-	flush(len(lines))
+	flush(len(data))
 	return docs
 }
 
-func isSeparator(l string) bool {
-	return strings.HasPrefix(l, "---") && (len(l) == 3 || l[3] == ' ' || l[3] == '\t')
+func isSeparator(l []byte) bool {
+	return bytes.HasPrefix(l, []byte("---")) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t')
+}
+
+func isDocumentEnd(l []byte) bool {
+	return string(bytes.TrimRight(l, " \t")) == "..."
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
@@ -254,6 +270,9 @@ type header struct {
 
 func parseDocument(file string, d document) Set {
 	at := Origin{File: file, Line: d.bodyLine}
+	if js, h, ok := fastJSON(d.text, make([]byte, 0, len(d.text)+len(d.text)/4)); ok {
+		return object(file, d, at, js, h)
+	}
 	// Strict: a duplicate key (often two files concatenated without "---")
 	// would otherwise silently keep the last value.
 	js, err := sigsyaml.YAMLToJSONStrict(d.text)
@@ -273,6 +292,11 @@ func parseDocument(file string, d document) Set {
 	if err := json.Unmarshal(js, &h); err != nil {
 		return Set{Problems: []Problem{{Origin: at, Message: "not a Kubernetes object: " + err.Error()}}}
 	}
+	return object(file, d, at, js, h)
+}
+
+// object checks the header of a converted document and makes its object.
+func object(file string, d document, at Origin, js []byte, h header) Set {
 	if h.Kind == "" || h.APIVersion == "" {
 		return Set{Problems: []Problem{{Origin: at, Message: "not a Kubernetes object: apiVersion and kind are required"}}}
 	}
