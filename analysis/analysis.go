@@ -4,6 +4,8 @@
 package analysis
 
 import (
+	"slices"
+
 	"github.com/meshdoctor/meshdoctor/check"
 	"github.com/meshdoctor/meshdoctor/edges"
 	"github.com/meshdoctor/meshdoctor/inventory"
@@ -20,12 +22,15 @@ type Result struct {
 
 // Summary counts what the result holds.
 type Summary struct {
-	Edges    int `json:"edges"`
-	Failing  int `json:"failing"`
-	Unknown  int `json:"unknown"`
-	MTLS     int `json:"mtls"`
-	Errors   int `json:"errors"`
-	Warnings int `json:"warnings"`
+	Edges   int `json:"edges"`
+	Failing int `json:"failing"`
+	Unknown int `json:"unknown"`
+	// UnknownMayFail counts the unknown edges that fail under some
+	// alternative: the ones to settle first.
+	UnknownMayFail int `json:"unknownMayFail"`
+	MTLS           int `json:"mtls"`
+	Errors         int `json:"errors"`
+	Warnings       int `json:"warnings"`
 	// Pairs and FailingPairs: with --all-pairs, the workload × Service-port
 	// pairs judged and how many of them fail, however the edges are grouped.
 	Pairs        int `json:"pairs,omitempty"`
@@ -39,6 +44,9 @@ type Options struct {
 	AllPairs bool
 	// Scope limits the edges judged and reported (the zero Scope: all).
 	Scope Scope
+	// NoAlternatives skips re-judging edges under each value of the facts
+	// the inputs lack (fix's candidate checks, where only failing edges count).
+	NoAlternatives bool
 }
 
 // Run analyzes an inventory.
@@ -48,6 +56,9 @@ func Run(inv *inventory.Inventory, opt Options) Result {
 	es := []verdict.Edge{}
 	for _, c := range found.Candidates {
 		es = append(es, verdict.Evaluate(m, c)...)
+	}
+	if !opt.NoAlternatives {
+		alternatives(inv, opt, es)
 	}
 	verdict.Sort(es)
 	fs := opt.Scope.findings(check.Run(m, es, found), es, inv.Mesh.RootNamespace)
@@ -61,6 +72,9 @@ func Run(inv *inventory.Inventory, opt Options) Result {
 			r.Summary.Failing++
 		case e.Outcome == verdict.Unknown:
 			r.Summary.Unknown++
+			if slices.ContainsFunc(e.Alternatives, func(a verdict.Alternative) bool { return a.Outcome == verdict.Fail }) {
+				r.Summary.UnknownMayFail++
+			}
 		case e.MTLS:
 			r.Summary.MTLS++
 		}

@@ -34,6 +34,7 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 		Mesh:       DefaultMeshConfig(),
 		Problems:   append([]source.Problem(nil), set.Problems...),
 		Skipped:    map[string]int{},
+		Input:      set, DefaultNamespace: defaultNamespace,
 	}
 	objs := latest(set.Objects, defaultNamespace)
 	// Decoding dominates the load and objects are independent: decode on

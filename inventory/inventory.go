@@ -145,6 +145,10 @@ type Inventory struct {
 	Problems []source.Problem
 	// Skipped counts objects of kinds the model does not use, by kind.
 	Skipped map[string]int
+	// Input and DefaultNamespace are what the inventory was built from, so
+	// that it can be rebuilt under assumptions about what the inputs lack.
+	Input            source.Set
+	DefaultNamespace string
 
 	servicesByHost  map[string]*Service
 	workloadsByNS   map[string][]*Workload

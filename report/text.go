@@ -67,6 +67,9 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 	for _, g := range failureGroups(r.Edges) {
 		edgeDetail(w, g, st)
 	}
+	for _, g := range alternativeGroups(r.Edges) {
+		alternativesDetail(w, g, st)
+	}
 	if err := Pipeline(w, r, st); err != nil {
 		return err
 	}
@@ -86,8 +89,12 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 		}
 	}
 	s := r.Summary
-	line := fmt.Sprintf("\n%s: %d failing, %d unknown, %d mutual TLS; %s, %s", plural(s.Edges, "edge"),
-		s.Failing, s.Unknown, s.MTLS, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+	unknown := fmt.Sprint(s.Unknown)
+	if s.UnknownMayFail > 0 {
+		unknown += fmt.Sprintf(" (%d failing under some alternative)", s.UnknownMayFail)
+	}
+	line := fmt.Sprintf("\n%s: %d failing, %s unknown, %d mutual TLS; %s, %s", plural(s.Edges, "edge"),
+		s.Failing, unknown, s.MTLS, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
 	if n := skipped(s.Skipped); n > 0 {
 		line += fmt.Sprintf("; %s of kinds the model does not read skipped", plural(n, "object"))
 	}

@@ -89,6 +89,7 @@ type Alternative struct {
 	// "namespace monitoring: no istio-injection label".
 	Assume   []string `json:"assume"`
 	Outcome  Outcome  `json:"outcome"`
+	MTLS     bool     `json:"mtls,omitempty"`
 	Category string   `json:"category,omitempty"`
 	Symptom  string   `json:"symptom,omitempty"`
 }

@@ -1,0 +1,176 @@
+package analysis_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/verdict"
+)
+
+const altNamespaces = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: pay, labels: {istio-injection: enabled}}
+`
+
+const altApps = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: web:1, env: [{name: PAY_URL, value: "http://pay.pay.svc.cluster.local:8080"}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pay, namespace: pay}
+spec:
+  selector: {matchLabels: {app: pay}}
+  template:
+    metadata: {labels: {app: pay}}
+    spec: {containers: [{name: app, image: pay:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: pay, namespace: pay}
+spec: {selector: {app: pay}, ports: [{name: http, port: 8080}]}
+`
+
+const altStrict = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`
+
+const altIstioMutual = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: default, namespace: istio-system}
+spec: {host: "*.local", trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}
+`
+
+func alts(e verdict.Edge) []string {
+	var out []string
+	for _, a := range e.Alternatives {
+		o := string(a.Outcome)
+		if a.MTLS {
+			o += " mTLS"
+		}
+		if a.Category != "" {
+			o += " " + a.Category
+		}
+		out = append(out, o+" if "+strings.Join(a.Assume, " and "))
+	}
+	return out
+}
+
+// Each kind of missing fact gives the edge one alternative per value,
+// judged by the whole model with that value laid over the inputs; facts
+// the outcome does not hang on are dropped, and an edge whose every
+// alternative agrees keeps its verdict.
+func TestAlternativesOfEachMissingFact(t *testing.T) {
+	forbiddenEverywhere := func(kind string) []source.Unread {
+		return []source.Unread{{Kind: kind, Reason: "forbidden"}}
+	}
+	for _, tc := range []struct {
+		rule    string
+		yaml    []string
+		unread  []source.Unread
+		outcome verdict.Outcome
+		want    []string
+		cause   string
+	}{
+		{rule: "§2 injection: a namespace not in the inputs (labels unknown)",
+			yaml: []string{altApps, altStrict, `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}`},
+			outcome: verdict.Unknown,
+			want: []string{"ok if namespace pay: no istio-injection label",
+				"ok mTLS if namespace pay: istio-injection=enabled"},
+			cause: "namespace pay is not in the inputs"},
+		{rule: "§2 two namespaces missing: every combination, and the one the outcome does not hang on dropped",
+			yaml: []string{altApps, altIstioMutual}, outcome: verdict.Unknown,
+			want: []string{"ok if namespace pay: no istio-injection label and namespace shop: no istio-injection label",
+				"fail tls-to-plaintext if namespace pay: no istio-injection label and namespace shop: istio-injection=enabled",
+				"ok if namespace pay: istio-injection=enabled and namespace shop: no istio-injection label",
+				"ok mTLS if namespace pay: istio-injection=enabled and namespace shop: istio-injection=enabled"}},
+		{rule: "§4 PeerAuthentications unreadable (RBAC): STRICT, PERMISSIVE or DISABLE at the server",
+			yaml: []string{altNamespaces, altApps, altIstioMutual}, unread: forbiddenEverywhere("PeerAuthentication"),
+			outcome: verdict.Unknown,
+			want: []string{"ok mTLS if the unread PeerAuthentications of pay make it STRICT",
+				"ok mTLS if the unread PeerAuthentications of pay make it PERMISSIVE",
+				"fail tls-to-plaintext if the unread PeerAuthentications of pay make it DISABLE"},
+			cause: "undecided: PeerAuthentications in pay could not be read (forbidden)"},
+		{rule: "§4 PeerAuthentications unreadable, server without sidecar: they cannot matter",
+			yaml: []string{strings.Replace(altNamespaces, "{name: pay, labels: {istio-injection: enabled}}", "{name: pay}", 1), altApps, altIstioMutual},
+			unread: forbiddenEverywhere("PeerAuthentication"), outcome: verdict.Fail},
+		{rule: "§3 DestinationRules unreadable (RBAC): none, ISTIO_MUTUAL or DISABLE in the client's namespace",
+			yaml: []string{altNamespaces, altApps, altStrict}, unread: forbiddenEverywhere("DestinationRule"),
+			outcome: verdict.Unknown,
+			want: []string{"ok mTLS if no unread DestinationRule of shop applies",
+				"ok mTLS if an unread DestinationRule of shop sets tls ISTIO_MUTUAL",
+				"fail plaintext-to-tls if an unread DestinationRule of shop sets tls DISABLE"},
+			cause: "DestinationRules in shop could not be read (forbidden)"},
+		{rule: "read in the namespaces that matter: nothing is missing",
+			yaml: []string{altNamespaces, altApps, altStrict},
+			unread: []source.Unread{{Kind: "PeerAuthentication", Except: []string{"pay", "istio-system"}, Reason: "forbidden"}},
+			outcome: verdict.OK},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			var set source.Set
+			for i, y := range tc.yaml {
+				set.Add(source.Parse(fmt.Sprintf("in%d.yaml", i), []byte(y)))
+			}
+			set.Unread = tc.unread
+			r := analysis.Run(inventory.Build(set, "default"), analysis.Options{})
+			if len(r.Edges) != 1 {
+				t.Fatalf("edges: %v", edgeNames(r))
+			}
+			e := r.Edges[0]
+			if e.Outcome != tc.outcome || !slices.Equal(alts(e), tc.want) || !strings.Contains(e.Cause, tc.cause) {
+				t.Errorf("%s (%s)\nalternatives:\n  %s\nwant %s:\n  %s", e.Outcome, e.Cause, strings.Join(alts(e), "\n  "), tc.outcome, strings.Join(tc.want, "\n  "))
+			}
+			if e.Outcome == verdict.Unknown && e.MTLS {
+				t.Error("an undecided edge claims mutual TLS")
+			}
+			mayFail := slices.ContainsFunc(e.Alternatives, func(a verdict.Alternative) bool { return a.Outcome == verdict.Fail })
+			if (r.Summary.UnknownMayFail == 1) != mayFail {
+				t.Errorf("summary: %+v", r.Summary)
+			}
+		})
+	}
+}
+
+// The seed without its Namespace objects: every OTLP edge unknown, with
+// the seed's WRONG_VERSION_NUMBER failure and the working mTLS among its
+// alternatives.
+func TestSeedWithoutNamespaces(t *testing.T) {
+	set := readSeed(t, "../examples/seed/apps.yaml", "../examples/seed/istio-security.yaml", "../examples/seed/otel-collector.yaml")
+	r := analysis.Run(inventory.Build(set, "default"), analysis.Options{})
+	otlp := 0
+	for _, e := range r.Edges {
+		if e.Server.Port != 4317 {
+			continue
+		}
+		otlp++
+		wrongVersion := slices.ContainsFunc(e.Alternatives, func(a verdict.Alternative) bool {
+			return a.Outcome == verdict.Fail && strings.Contains(a.Symptom, "WRONG_VERSION_NUMBER") &&
+				slices.Equal(a.Assume, []string{"namespace monitoring: no istio-injection label", "namespace staging-webs: istio-injection=enabled"})
+		})
+		mtls := slices.ContainsFunc(e.Alternatives, func(a verdict.Alternative) bool { return a.Outcome == verdict.OK && a.MTLS })
+		if e.Outcome != verdict.Unknown || !wrongVersion || !mtls {
+			t.Errorf("%s → 4317: %s\n  %s", e.Client.Workload, e.Outcome, strings.Join(alts(e), "\n  "))
+		}
+	}
+	if otlp != 4 || r.Summary.UnknownMayFail != 4 || r.Summary.Unknown != 6 {
+		t.Errorf("%d OTLP edges, summary %+v", otlp, r.Summary)
+	}
+}
