@@ -86,6 +86,9 @@ type Hop struct {
 	AppTLS     bool
 	// Subset is the DR subset a VirtualService routes to ("" for the default route).
 	Subset string
+	// ClusterPort is the Service port whose cluster a route's destination
+	// port picks (§10.1), when it is not Port; zero otherwise.
+	ClusterPort int32
 }
 
 // ClientInputOf gathers the client rule's inputs for h (§3.4, §10): what
@@ -108,6 +111,10 @@ func (m *Model) ClientInputOf(h Hop) ClientInput {
 	in.Outbound, in.OutboundWhy, in.Visibility, _ = m.outbound(c, h.Service, h.Port)
 	if m.Loopback(h) {
 		in.Outbound, in.OutboundWhy = No, loopbackWhy
+	}
+	if h.ClusterPort != 0 {
+		// The cluster, and so the DR's port-level policy, is the destination port's.
+		in.Port = uint32(h.ClusterPort)
 	}
 	cl := m.ClusterFor(c.Namespace, c.Template.Labels, in.Proxy, h.Service, in.Port, h.Subset)
 	in.DR, in.OriginalDst, in.PassthroughMTLS = cl.DR, cl.OriginalDst, cl.PassthroughMTLS

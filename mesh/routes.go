@@ -15,7 +15,11 @@ import (
 // and the VirtualService that sends it there ("" subset: the whole service).
 type Route struct {
 	Subset string
-	From   *inventory.VirtualService
+	// Port is the destination's port when it names another port of the
+	// Service than the one dialled: the traffic takes that port's cluster
+	// (route.go GetDestinationCluster); zero otherwise.
+	Port int32
+	From *inventory.VirtualService
 	// Sniffed is set on a protocol-sniffed port whose HTTP and other bytes
 	// take different routes: SniffedHTTP or SniffedTCP names the bytes that
 	// take this one (§10.1).
@@ -77,7 +81,7 @@ func RoutesFor(vss []*inventory.VirtualService, q RouteQuery) []Route {
 	default:
 		out = sniffedRoutes(httpRoutes(vss, q), tcpRoutes(vss, q), q.Bytes)
 	}
-	if len(out) == 1 && out[0].Subset == "" && out[0].Sniffed == "" {
+	if len(out) == 1 && out[0].Subset == "" && out[0].Sniffed == "" && out[0].Port == 0 {
 		return nil
 	}
 	return out
@@ -89,7 +93,7 @@ func RoutesFor(vss []*inventory.VirtualService, q RouteQuery) []Route {
 func sniffedRoutes(h, t []Route, bytes AppBytes) []Route {
 	same := len(h) == len(t)
 	for i := 0; same && i < len(h); i++ {
-		same = h[i].Subset == t[i].Subset
+		same = h[i].Subset == t[i].Subset && h[i].Port == t[i].Port
 	}
 	if same {
 		return h
@@ -131,21 +135,22 @@ func (s *routeSet) add(vs *inventory.VirtualService, dests []destination) {
 		if d.weight == 0 && len(dests) > 1 {
 			continue
 		}
-		// Destinations of other hosts, or of another port, are judged as
-		// their own edges; a destination port other than the one dialled
-		// lands on another Service port.
+		// Destinations of other hosts are not followed (the edge is to
+		// the dialled Service).
 		if d.dest == nil || ResolveHost(d.dest.GetHost(), vs.Namespace, s.q.Domain) != s.q.Host {
 			continue
 		}
-		if p := d.dest.GetPort().GetNumber(); p != 0 && p != uint32(s.q.Port.Port) {
-			continue
+		r := Route{Subset: d.dest.GetSubset(), From: vs}
+		if p := int32(d.dest.GetPort().GetNumber()); p != 0 && p != s.q.Port.Port {
+			r.Port = p
 		}
+		key := r.Subset + "|" + itoa(r.Port)
 		if s.seen == nil {
 			s.seen = map[string]bool{}
 		}
-		if !s.seen[d.dest.GetSubset()] {
-			s.seen[d.dest.GetSubset()] = true
-			s.out = append(s.out, Route{Subset: d.dest.GetSubset(), From: vs})
+		if !s.seen[key] {
+			s.seen[key] = true
+			s.out = append(s.out, r)
 		}
 	}
 }
@@ -273,7 +278,7 @@ func tcpRoutes(vss []*inventory.VirtualService, q RouteQuery) []Route {
 		}
 	}
 	// Only subnet matches (or none): what they miss takes the default route.
-	if !s.seen[""] {
+	if !s.seen["|0"] {
 		s.out = append(s.out, Route{})
 	}
 	return s.out

@@ -44,6 +44,10 @@ type Server struct {
 	// path of HTTP requests, "tcp" when it is the path of any other bytes
 	// (docs/semantics.md §10.1).
 	Sniffed string `json:"sniffed,omitempty"`
+	// RoutedPort is the Service port a VirtualService destination sends the
+	// traffic to when it names another than Port: its cluster, DR port-level
+	// policy and targetPort apply (docs/semantics.md §10.1).
+	RoutedPort int32 `json:"routedPort,omitempty"`
 }
 
 // Edge is one judged client → service port → backend.

@@ -65,7 +65,8 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	e.Server.Workload, e.Server.WorkloadKind, e.Server.Subset = b.Name, b.Kind, route.Subset
 	serverProxy := m.Proxy(b)
 	e.Server.Proxy = string(serverProxy.Kind)
-	tp, err := inventory.TargetPort(c.Port, b.Template)
+	sp, _ := clusterPort(c, route)
+	tp, err := inventory.TargetPort(sp, b.Template)
 	if err != nil {
 		e.ClientSends, e.ServerAccepts, e.Outcome = string(mesh.SendsUnknown), string(mesh.AcceptsUnknown), Unknown
 		e.Cause = fmt.Sprintf("Service %s/%s port %d: %v in %s %s", c.Service.Namespace, c.Service.Name, c.Port.Port, err, b.Kind, b.Key())
@@ -73,7 +74,7 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 		return e
 	}
 	e.Server.TargetPort = tp
-	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, Backend: b, TargetPort: tp, AppTLS: c.AppTLS, Subset: route.Subset}
+	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, Backend: b, TargetPort: tp, AppTLS: c.AppTLS, Subset: route.Subset, ClusterPort: route.Port}
 	clientProxy := m.Proxy(c.Client)
 	cd := mesh.ClientSends(m.ClientInputOf(hop))
 	sa := mesh.ServerAccepts(m.ServerInputOf(hop))

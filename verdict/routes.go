@@ -9,6 +9,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/edges"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // judgeRoutes expands a candidate over the routes its client's proxy takes
@@ -35,7 +36,12 @@ func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*invent
 	}
 	proxy := m.Proxy(c.Client).Kind
 	for _, r := range routes {
-		cl := m.ClusterFor(c.Client.Namespace, c.Client.Template.Labels, proxy, c.Service, uint32(c.Port.Port), r.Subset)
+		sp, ok := clusterPort(c, r)
+		if !ok {
+			out = append(out, missingPort(base, r))
+			continue
+		}
+		cl := m.ClusterFor(c.Client.Namespace, c.Client.Template.Labels, proxy, c.Service, uint32(sp.Port), r.Subset)
 		if !cl.Defined {
 			out = append(out, missingSubset(base, r))
 			continue
@@ -43,8 +49,8 @@ func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*invent
 		reached := 0
 		for _, b := range rest {
 			if cl.Selects(b.Template.Labels) {
-				e := judgeBackend(m, c, base, b, proto, r)
-				e.Server.Sniffed = r.Sniffed
+				e := judgeBackend(m, c, base, b, routedProtocol(proto, sp, r), r)
+				e.Server.Sniffed, e.Server.RoutedPort = r.Sniffed, r.Port
 				out = append(out, e)
 				reached++
 			}
@@ -54,6 +60,39 @@ func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*invent
 		}
 	}
 	return out
+}
+
+// clusterPort is the Service port whose cluster the route takes: the
+// destination's port when it names another one (route.go
+// GetDestinationCluster); ok is false when the Service has no such port.
+func clusterPort(c edges.Candidate, r mesh.Route) (corev1.ServicePort, bool) {
+	if r.Port == 0 {
+		return c.Port, true
+	}
+	for _, p := range c.Service.Spec.Ports {
+		if p.Port == r.Port {
+			return p, true
+		}
+	}
+	return c.Port, false
+}
+
+// routedProtocol is the protocol the server side sees: the routed Service
+// port's, whose targetPort the traffic lands on.
+func routedProtocol(dialled mesh.Protocol, sp corev1.ServicePort, r mesh.Route) mesh.Protocol {
+	if r.Port == 0 {
+		return dialled
+	}
+	return mesh.PortProtocol(sp)
+}
+
+// missingPort: a destination port the Service does not have names a cluster
+// that does not exist; Envoy answers 503 (IST0101 ReferencedResourceNotFound).
+func missingPort(e Edge, r mesh.Route) Edge {
+	e = routeEdge(e, r)
+	e.Symptom = "503 no healthy upstream / NC: the route's destination port has no cluster"
+	e.Cause = fmt.Sprintf("VirtualService %s routes to port %d of %s, which the Service does not have", r.From.Key(), r.Port, e.Server.Host)
+	return e
 }
 
 // bytesOf is what the candidate's app is known to send: its own TLS, or an
@@ -70,7 +109,7 @@ func bytesOf(c edges.Candidate) mesh.AppBytes {
 
 // routeEdge is the edge of a route that reaches no pod.
 func routeEdge(e Edge, r mesh.Route) Edge {
-	e.Server.Subset, e.Server.Sniffed, e.Server.Proxy = r.Subset, r.Sniffed, string(mesh.ProxyUnknown)
+	e.Server.Subset, e.Server.Sniffed, e.Server.RoutedPort, e.Server.Proxy = r.Subset, r.Sniffed, r.Port, string(mesh.ProxyUnknown)
 	e.ClientSends, e.ServerAccepts, e.Outcome = "none", "none", Fail
 	e.Category = string(category.NoRoute)
 	e.DecidedBy = []inventory.Ref{r.From.Ref()}
