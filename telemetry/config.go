@@ -37,6 +37,10 @@ type Exporter struct {
 	Protocol Protocol // GRPC for otlp, HTTPProtobuf for otlphttp, Unknown otherwise
 	TLS      bool
 	Signals  []Signal
+	// Setting is the key that names the endpoint (endpoint, http.endpoint,
+	// resolver.static.hostnames[0], …); Pull marks a pull receiver's target.
+	Setting string
+	Pull    bool
 }
 
 // Config is the part of a collector configuration the model uses.
@@ -116,31 +120,54 @@ func parseConfig(text string, expand expander, defaultHost, because string) (Con
 	}
 	for _, name := range sortedNames(raw.Exporters) {
 		e := raw.Exporters[name]
-		ep, _ := e["endpoint"].(string)
-		if ep == "" {
-			ep, _ = e["traces_endpoint"].(string)
-		}
-		if ep == "" {
-			continue
-		}
 		typ, _, _ := strings.Cut(name, "/")
-		x := Exporter{Name: name, Type: typ, Endpoint: expand(ep), Protocol: Unknown, Signals: uses["e:"+name]}
 		tls, _ := e["tls"].(map[string]any)
-		insecure, _ := tls["insecure"].(bool)
-		switch typ {
-		case "otlp", "otlp_grpc":
-			// configgrpc: TLS unless tls.insecure, or an http:// endpoint.
-			x.Protocol = GRPC
-			x.TLS = !insecure && !strings.HasPrefix(x.Endpoint, "http://")
-		case "otlphttp", "otlp_http":
-			x.Protocol = HTTPProtobuf
-			x.TLS = strings.HasPrefix(x.Endpoint, "https://")
-		default:
-			x.TLS = strings.HasPrefix(x.Endpoint, "https://")
+		if typ == "loadbalancing" {
+			// The backends are dialled with the protocol.otlp client settings.
+			otlp, _ := e["protocol"].(map[string]any)
+			o, _ := otlp["otlp"].(map[string]any)
+			tls, _ = o["tls"].(map[string]any)
 		}
-		cfg.Exporters = append(cfg.Exporters, x)
+		insecure, _ := tls["insecure"].(bool)
+		for _, d := range exporterDials(typ, e) {
+			x := Exporter{Name: name, Type: typ, Endpoint: expand(d.endpoint), Setting: d.setting, Protocol: Unknown, Signals: uses["e:"+name]}
+			if d.signals != nil {
+				x.Signals = intersect(x.Signals, d.signals)
+			}
+			switch typ {
+			case "otlp", "otlp_grpc", "loadbalancing":
+				// configgrpc: TLS unless tls.insecure, or an http:// endpoint.
+				x.Protocol = GRPC
+				x.TLS = !insecure && !strings.HasPrefix(x.Endpoint, "http://")
+			case "otlphttp", "otlp_http":
+				x.Protocol = HTTPProtobuf
+				x.TLS = strings.HasPrefix(x.Endpoint, "https://")
+			default:
+				x.TLS = strings.HasPrefix(x.Endpoint, "https://")
+			}
+			cfg.Exporters = append(cfg.Exporters, x)
+		}
+	}
+	// Pull receivers dial their targets: collector → target edges too.
+	for _, name := range sortedNames(raw.Receivers) {
+		typ, _, _ := strings.Cut(name, "/")
+		for _, d := range receiverDials(typ, raw.Receivers[name]) {
+			ep := expand(d.endpoint)
+			cfg.Exporters = append(cfg.Exporters, Exporter{Name: name, Type: typ, Pull: true, Endpoint: ep, Setting: d.setting,
+				Protocol: Unknown, TLS: strings.HasPrefix(ep, "https://"), Signals: uses["r:"+name]})
+		}
 	}
 	return cfg, nil
+}
+
+func intersect(a, b []Signal) []Signal {
+	var out []Signal
+	for _, x := range a {
+		if containsSignal(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func appendSignal(list []Signal, s Signal) []Signal {

@@ -215,8 +215,8 @@ func (m *Model) collectorSenders(c *Collector) {
 	for _, x := range c.Exporters {
 		for _, sig := range x.Signals {
 			e := Export{Signal: sig, Protocol: x.Protocol, URL: x.Endpoint, TLS: x.TLS,
-				Because: []string{fmt.Sprintf("exporter %s endpoint %s in %s", x.Name, x.Endpoint, c.ConfigFrom)}}
-			if x.Protocol.HTTP() && !strings.Contains(strings.TrimPrefix(x.Endpoint, "https://"), "/v1/") {
+				Because: []string{fmt.Sprintf("%s %s %s %s in %s", x.role(), x.Name, x.Setting, x.Endpoint, c.ConfigFrom)}}
+			if x.Protocol.HTTP() && x.Setting == "endpoint" && !strings.Contains(strings.TrimPrefix(x.Endpoint, "https://"), "/v1/") {
 				e.URL = strings.TrimRight(x.Endpoint, "/") + "/v1/" + string(sig)
 			}
 			e.Scheme, e.Host, e.Port = parseURL(e.URL)
