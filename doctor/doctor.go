@@ -36,6 +36,8 @@ type Input struct {
 	// FixCommand is the command line that reads the same state, to which
 	// "--edge … -o yaml" is appended ("meshdoctor fix --cluster -n staging-webs").
 	FixCommand string
+	// VerifyCommand likewise, for verify ("meshdoctor verify --cluster -n staging-webs").
+	VerifyCommand string
 }
 
 // Status of what doctor saw.
@@ -61,6 +63,8 @@ type Report struct {
 	FailingEdges []verdict.Edge `json:"failingEdges"`
 	UnknownEdges int            `json:"unknownEdges"`
 	Fixes        []Fix          `json:"fixes"`
+	// Verify is the command that says when it is over, once a fix is applied.
+	Verify string `json:"verify,omitempty"`
 	// Unread is everything that could not be read, and why.
 	Unread []string `json:"unread"`
 }
@@ -76,6 +80,10 @@ type Diagnosis struct {
 	DecidedBy []Decider `json:"decidedBy"`
 	// Fixes are indexes into Report.Fixes for the edges it maps onto.
 	Fixes []int `json:"fixes"`
+	// SameCauseAs is the number (1-based) of an earlier diagnosis mapped
+	// onto the same edges and deciding objects — the agent's and the
+	// sidecar's lines of one failure; 0 when none.
+	SameCauseAs int `json:"sameCauseAs,omitempty"`
 }
 
 // Decider is an object that decided a failing edge, and how far it reaches.
@@ -157,8 +165,25 @@ func Run(ctx context.Context, in Input) (*Report, error) {
 	rep.Unread = append(rep.Unread, logs.Unread...)
 
 	rep.Fixes = fixes(in, rep.FailingEdges)
+	if len(rep.Fixes) > 0 && in.VerifyCommand != "" {
+		rep.Verify = in.VerifyCommand + " mtls-fix.yaml --wait 5m"
+	}
+	causes := map[string]int{}
 	for _, d := range logs.Diagnoses {
-		rep.Diagnoses = append(rep.Diagnoses, correlate(d, scoped, fleet, rep.Fixes, inv))
+		c := correlate(d, scoped, fleet, rep.Fixes, inv)
+		k := ""
+		for _, e := range c.Edges {
+			k += string(e.Outcome) + " " + EdgeFlag(e) + "|"
+		}
+		for _, r := range c.DecidedBy {
+			k += r.String() + "|"
+		}
+		if n, ok := causes[k]; ok && len(c.Edges) > 0 {
+			c.SameCauseAs = n
+		} else {
+			causes[k] = len(rep.Diagnoses) + 1
+		}
+		rep.Diagnoses = append(rep.Diagnoses, c)
 	}
 	rep.Status = Healthy
 	switch {

@@ -89,6 +89,10 @@ func TestSeedOutage(t *testing.T) {
 			t.Errorf("decided by %+v", d.DecidedBy)
 		}
 	}
+	// The agent's and the sidecar's lines are one failure: the second points at the first.
+	if rep.Diagnoses[0].SameCauseAs != 0 || rep.Diagnoses[1].SameCauseAs != 1 {
+		t.Errorf("same cause: %d, %d", rep.Diagnoses[0].SameCauseAs, rep.Diagnoses[1].SameCauseAs)
+	}
 	if len(rep.Fixes) != 1 || rep.Fixes[0].Best == nil || len(rep.Fixes[0].Edges) != 4 ||
 		!strings.HasPrefix(rep.Fixes[0].Command, "meshdoctor fix --cluster -n staging-webs --edge staging-webs/") {
 		t.Errorf("fixes %+v", rep.Fixes)

@@ -105,6 +105,11 @@ func TestReadLogsFoldsAcrossPods(t *testing.T) {
 		}
 		byEmitter[string(d.Emitter)] = d
 	}
+	for _, d := range logs.Diagnoses {
+		if !strings.Contains(d.Excerpt, "OPENSSL_internal:WRONG_VERSION_NUMBER") || !strings.HasPrefix(d.Excerpt, "…") {
+			t.Errorf("%s: excerpt %q lacks the TLS reason", d.Signature, d.Excerpt)
+		}
+	}
 	if d := byEmitter["envoy-client-sidecar"]; len(d.Pods) != 2 || d.Count < 2 {
 		t.Errorf("sidecar diagnosis: pods %v count %d (emitters %v)", d.Pods, d.Count, keys(byEmitter))
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/explain"
@@ -43,6 +44,9 @@ type Diagnosis struct {
 	// ("ns/pod/container", "… (previous)").
 	Pods []string `json:"pods"`
 	Logs []string `json:"logs"`
+	// Excerpt is the first event's text around its most telling match (the
+	// TLS library's reason, say), which a shortened Sample may cut off.
+	Excerpt string `json:"excerpt"`
 }
 
 // Logs is what the logs of some pods say.
@@ -88,6 +92,7 @@ func ReadLogs(ctx context.Context, r LogReader, pods []Pod, opt LogOptions) Logs
 	}
 	type result struct {
 		rep    *explain.Report
+		body   []byte
 		unread string
 		absent bool
 	}
@@ -112,6 +117,7 @@ func ReadLogs(ctx context.Context, r LogReader, pods []Pod, opt LogOptions) Logs
 			default:
 				// explain reads a stream and never fails on a byte slice.
 				res.rep, _ = explain.Explain(bytes.NewReader(body))
+				res.body = body
 			}
 			mu.Lock()
 			done++
@@ -142,7 +148,7 @@ func ReadLogs(ctx context.Context, r LogReader, pods []Pod, opt LogOptions) Logs
 			k := string(d.Category) + "|" + string(d.Emitter) + "|" + strings.Join(d.Signatures, "+")
 			m := byKey[k]
 			if m == nil {
-				m = &Diagnosis{Diagnosis: d}
+				m = &Diagnosis{Diagnosis: d, Excerpt: excerpt(res.body, d)}
 				byKey[k] = m
 				order = append(order, k)
 			} else {
@@ -185,4 +191,49 @@ func logName(r cluster.LogRequest) string {
 		s += " (previous)"
 	}
 	return s
+}
+
+var signatures = func() map[string]explain.Signature {
+	m := map[string]explain.Signature{}
+	for _, s := range explain.Catalogue() {
+		m[s.ID] = s
+	}
+	return m
+}()
+
+// excerpt cuts the line where d's first event starts around the match of
+// its deepest signature (the TLS reason over the wrapper that carries it).
+func excerpt(body []byte, d explain.Diagnosis) string {
+	lines := bytes.Split(body, []byte("\n"))
+	if d.Line < 1 || d.Line > len(lines) {
+		return ""
+	}
+	line := string(lines[d.Line-1])
+	best, at, lit := -1, -1, ""
+	for _, id := range d.Signatures {
+		s := signatures[id]
+		for _, m := range s.Match {
+			if i := strings.Index(line, m); i >= 0 && int(s.Layer) > best {
+				best, at, lit = int(s.Layer), i, m
+			}
+		}
+	}
+	if at < 0 {
+		return ""
+	}
+	from, to := max(0, at-80), min(len(line), at+len(lit)+40)
+	for from > 0 && !utf8.RuneStart(line[from]) {
+		from--
+	}
+	for to < len(line) && !utf8.RuneStart(line[to]) {
+		to++
+	}
+	out := strings.TrimSpace(line[from:to])
+	if from > 0 {
+		out = "…" + out
+	}
+	if to < len(line) {
+		out += "…"
+	}
+	return out
 }

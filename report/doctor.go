@@ -51,7 +51,10 @@ func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
 		ew.printf("  [%d] %s — written by %s   (%s)\n", i+1, d.Category, d.Emitter, strings.Join(d.Signatures, " + "))
 		ew.printf("      %s, %s: %s\n", countOf(len(d.Pods), "pod", "pods"), countOf(d.Count, "event", "events"), strings.Join(d.Pods, ", "))
 		ew.printf("      in %s\n", strings.Join(d.Logs, ", "))
-		ew.printf("      > %s\n", firstLineOf(d.Sample, 240))
+		ew.printf("      > %s\n", firstLineOf(d.Sample, 160))
+		if d.Excerpt != "" {
+			ew.printf("      > %s\n", d.Excerpt)
+		}
 		ew.printf("%s", wrapIndent(d.Summary, "      "))
 		for _, n := range d.Notes {
 			ew.printf("%s", wrapIndent("Note: "+n, "      "))
@@ -63,6 +66,10 @@ func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
 		ew.printf("  the live model predicts no failing edge from the pods in scope (%s undecided)\n", countOf(r.UnknownEdges, "edge", "edges"))
 	}
 	for i, d := range r.Diagnoses {
+		if d.SameCauseAs > 0 {
+			ew.printf("  [%d] the same edges and objects as [%d]\n", i+1, d.SameCauseAs)
+			continue
+		}
 		ew.printf("  [%d] %s", i+1, strings.TrimLeft(wrapIndent(d.Correlation, "      "), " "))
 		if !d.Agrees {
 			ew.printf("      the logs and the live model disagree: the model predicts no such failure for these pods\n")
@@ -73,8 +80,8 @@ func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
 		for _, dc := range d.DecidedBy {
 			ew.printf("      decided by %s — %s\n", dc.Ref, dc.Reach)
 		}
-		if len(d.Causes) > 0 {
-			ew.printf("%s", wrapIndent("most likely: "+d.Causes[0], "      "))
+		if !d.Agrees && len(d.Causes) > 0 {
+			ew.printf("%s", wrapIndent("most likely, from the log alone: "+d.Causes[0], "      "))
 		}
 	}
 	if len(r.Diagnoses) == 0 {
@@ -96,8 +103,8 @@ func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
 		writeCandidate(ew, f.Best, f.Candidates)
 		ew.printf("     $ %s\n", f.Command)
 	}
-	if len(r.Fixes) > 0 {
-		ew.printf("  then apply it and run `meshdoctor verify … mtls-fix.yaml --wait 5m` until it holds\n")
+	if r.Verify != "" {
+		ew.printf("  then apply it, and see it hold:\n     $ %s\n", r.Verify)
 	}
 
 	if len(r.Unread) > 0 {

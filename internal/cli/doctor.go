@@ -57,7 +57,7 @@ Exit status: 0 nothing in scope is broken, 1 something is broken or could not be
 			opt := lf.options()
 			opt.Progress = logProgress(cmd.ErrOrStderr(), source.Terminal(cmd.ErrOrStderr()), "doctor")
 			rep, err := doctor.Run(cmd.Context(), doctor.Input{Set: live.set, DefaultNamespace: in.Namespace(),
-				Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Logs: opt, MaxPods: maxPods, FixCommand: live.command("fix")})
+				Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Logs: opt, MaxPods: maxPods, FixCommand: live.command("fix"), VerifyCommand: live.command("verify")})
 			if err != nil {
 				return usageErr(err)
 			}

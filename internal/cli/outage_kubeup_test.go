@@ -37,7 +37,7 @@ const (
 func TestOutageLoopKubeUp(t *testing.T) {
 	kc := kubeup.Start(t)
 	seed, _ := filepath.Abs("../../examples/seed")
-	seedFix, _ := filepath.Abs("../../examples/seed-fix")
+	kc.Kubectl(t, "", "apply", "-f", filepath.Join(seed, "namespaces.yaml"))
 	kc.Kubectl(t, "", "apply", "-f", seed)
 
 	// No controller manager runs: create what it would — a ReplicaSet per
@@ -97,7 +97,11 @@ func TestOutageLoopKubeUp(t *testing.T) {
 			Agrees    bool
 			DecidedBy []struct{ Kind, Name, Reach string }
 		}
-		Fixes []struct{ Best *struct{ Strategy string } }
+		Fixes []struct {
+			Best    *struct{ Strategy string }
+			Command string
+		}
+		Verify string
 	}
 	if err := json.Unmarshal([]byte(js), &rep); err != nil || code != ExitProblems {
 		t.Fatalf("doctor -o json: exit %d, %v\n%s", code, err, js)
@@ -121,15 +125,28 @@ func TestOutageLoopKubeUp(t *testing.T) {
 		t.Errorf("verify before the fix: exit %d", code)
 	}
 
-	// The fix applied, pods Ready (restarts as they were), logs clean.
-	kc.Kubectl(t, "", "apply", "-f", seedFix)
+	// doctor's fix, written by the command it printed and applied; pods
+	// Ready (restarts as they were), logs clean.
+	fixArgs := strings.Fields(strings.TrimSuffix(rep.Fixes[0].Command, " > mtls-fix.yaml"))[1:]
+	code, fixYAML, stderr := run(t, "", fixArgs...)
+	t.Logf("%s:\n%s\nstderr: %s", rep.Fixes[0].Command, fixYAML, stderr)
+	if code != ExitOK || !strings.Contains(fixYAML, "kind: DestinationRule") {
+		t.Fatalf("doctor's fix command: exit %d", code)
+	}
+	fixFile := filepath.Join(kc.Dir, "mtls-fix.yaml")
+	if err := os.WriteFile(fixFile, []byte(fixYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(rep.Verify, "meshdoctor verify --cluster --kubeconfig "+kc.Kubeconfig+" -n staging-webs mtls-fix.yaml --wait 5m") {
+		t.Errorf("doctor's verify line: %q", rep.Verify)
+	}
+	kc.Kubectl(t, "", "apply", "-f", fixFile)
 	for _, p := range []string{guard, order} {
 		setStatus(t, kc, "staging-webs", p, podStatus(false, 6, "app", "istio-proxy"))
 		kc.WriteLog(t, "staging-webs", p, "app", false, cleanAppLog)
 		kc.WriteLog(t, "staging-webs", p, "istio-proxy", false, cleanEnvoyLog)
 	}
-	fixFiles := []string{filepath.Join(seedFix, "destinationrule.yaml"), filepath.Join(seedFix, "peerauthentication.yaml")}
-	code, out, _ = run(t, "", append(append([]string{"verify"}, scope...), fixFiles...)...)
+	code, out, _ = run(t, "", append(append([]string{"verify"}, scope...), fixFile)...)
 	t.Logf("verify after the fix:\n%s", out)
 	if code != ExitOK || !strings.Contains(out, "PASS") || !strings.Contains(out, "✓ fix-present") {
 		t.Errorf("verify after the fix: exit %d", code)
@@ -172,7 +189,7 @@ func TestOutageLoopKubeUp(t *testing.T) {
 	if code != ExitProblems || !strings.Contains(out, "? logs-clean") || !strings.Contains(out, "forbidden") || strings.Contains(out, "PASS") {
 		t.Errorf("verify without pods/log: exit %d", code)
 	}
-	if after := objectVersions(t, kc); !strings.Contains(after, "DestinationRule/monitoring/otel-collector-mtls-disable") {
+	if after := objectVersions(t, kc); !strings.Contains(after, "DestinationRule/monitoring/otel-collector-mtls-exception") {
 		t.Errorf("lost the applied fix?\n%s", after)
 	}
 }

@@ -122,7 +122,11 @@ func (p *Pods) Log(ctx context.Context, r LogRequest) ([]byte, error) {
 	}
 	rc, err := p.core.Pods(r.Namespace).GetLogs(r.Pod, o).Stream(ctx)
 	if err != nil {
-		return nil, readErr(fmt.Sprintf("read the log of %s/%s container %s", r.Namespace, r.Pod, r.Container), err)
+		which := "log"
+		if r.Previous {
+			which = "previous log"
+		}
+		return nil, readErr(fmt.Sprintf("read the %s of %s/%s container %s", which, r.Namespace, r.Pod, r.Container), err)
 	}
 	defer rc.Close()
 	limit := r.LimitBytes
