@@ -7,6 +7,7 @@ import (
 
 	// Input kinds register their flags with source (source.RegisterKind).
 	_ "github.com/meshdoctor/meshdoctor/source/cluster"
+	_ "github.com/meshdoctor/meshdoctor/source/gitops"
 	_ "github.com/meshdoctor/meshdoctor/source/helm"
 	_ "github.com/meshdoctor/meshdoctor/source/kustomize"
 )
