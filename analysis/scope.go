@@ -27,6 +27,9 @@ func (s Scope) All() bool { return s.Namespaces == nil }
 
 func (s Scope) has(ns string) bool { return s.All() || slices.Contains(s.Namespaces, ns) }
 
+// Admits reports whether the scope judges e.
+func (s Scope) Admits(e verdict.Edge) bool { return s.admits(e.Client.Namespace, e.Server.Namespace) }
+
 // admits reports whether an edge from client namespace to server namespace is judged.
 func (s Scope) admits(client, server string) bool { return s.has(client) || s.has(server) }
 

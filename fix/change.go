@@ -23,6 +23,9 @@ type Change struct {
 	Object    map[string]any `json:"object,omitempty"`
 	// Replaces names the input the object replaces (file:line), if any.
 	Replaces string `json:"replaces,omitempty"`
+	// original is the replaced object as read, server fields dropped (for
+	// no-op detection and -o patch).
+	original map[string]any
 }
 
 // Key is the object identity used for replacement.

@@ -46,16 +46,54 @@ func peerAuthentication(name, ns string, selector map[string]string, spec map[st
 }
 
 // replace copies an input object, lets mutate change it, and marks it as a
-// whole replacement of the original.
+// whole replacement of the original. What the API server owns is dropped,
+// so that the object applies cleanly (kubectl apply) and reads as a
+// manifest in git, whether it came from a file or from --cluster.
 func replace(o source.Object, defNS string, mutate func(obj map[string]any)) Change {
-	var obj map[string]any
+	var obj, orig map[string]any
 	_ = json.Unmarshal(o.JSON, &obj)
+	stripServerFields(obj)
+	origJSON, _ := json.Marshal(obj)
+	_ = json.Unmarshal(origJSON, &orig)
 	mutate(obj)
 	ns := o.Namespace
 	if ns == "" && o.Kind != "Namespace" {
 		ns = defNS
 	}
-	return Change{Action: "apply", Kind: o.Kind, Namespace: ns, Name: o.Name, Object: obj, Replaces: o.Origin.String()}
+	return Change{Action: "apply", Kind: o.Kind, Namespace: ns, Name: o.Name, Object: obj, Replaces: o.Origin.String(), original: orig}
+}
+
+// serverFields are the metadata the API server writes (ObjectMeta's
+// read-only fields) and kubectl apply's own bookkeeping.
+var serverFields = []string{"resourceVersion", "uid", "creationTimestamp", "generation", "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"}
+
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+func stripServerFields(obj map[string]any) {
+	delete(obj, "status")
+	md, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		return
+	}
+	for _, k := range serverFields {
+		delete(md, k)
+	}
+	if ann, ok := md["annotations"].(map[string]any); ok {
+		delete(ann, lastApplied)
+		if len(ann) == 0 {
+			delete(md, "annotations")
+		}
+	}
+}
+
+// noop reports whether the change leaves the object as it was.
+func (c Change) noop() bool {
+	if c.Action != "apply" || c.original == nil {
+		return false
+	}
+	a, _ := json.Marshal(c.Object)
+	b, _ := json.Marshal(c.original)
+	return string(a) == string(b)
 }
 
 // deletion removes an input object.

@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -75,12 +76,17 @@ type state struct {
 	result analysis.Result
 	ports  []analysis.PortAcceptance
 	raw    map[string]source.Object
+	scope  analysis.Scope
 }
 
-func newState(set source.Set, defNS string) *state {
+func newState(set source.Set, defNS string, scope analysis.Scope) *state {
 	inv := inventory.Build(set, defNS)
-	st := &state{set: set, defNS: defNS, inv: inv, model: mesh.New(inv), raw: map[string]source.Object{}}
-	st.result = analysis.Run(inv, analysis.Options{})
+	st := &state{set: set, defNS: defNS, inv: inv, model: mesh.New(inv), raw: map[string]source.Object{}, scope: scope}
+	// Candidates are verified on many re-runs; alternatives (unknown edges'
+	// what-ifs) are for people reading analyze, not for comparing runs.
+	// Every edge is judged (a fix may break one outside the scope); the
+	// scope chooses the targets.
+	st.result = analysis.Run(inv, analysis.Options{NoAlternatives: true})
 	st.ports = analysis.Ports(inv)
 	for _, o := range set.Objects {
 		st.raw[objKey(o, defNS)] = o
@@ -100,7 +106,27 @@ func (st *state) object(kind string, w *inventory.Workload, nsName ...string) (s
 		key = kind + "/" + nsName[0] + "/" + nsName[1]
 	}
 	o, ok := st.raw[key]
+	if ok && o.Kind == "Pod" && strings.HasPrefix(o.Origin.File, "cluster:") && ownedPod(o) {
+		// A live pod stands for its controller, which is what must change;
+		// editing the pod would be undone by the next rollout.
+		return o, false
+	}
 	return o, ok
+}
+
+func ownedPod(o source.Object) bool {
+	var m struct {
+		Metadata struct {
+			OwnerReferences []struct{ Controller *bool } `json:"ownerReferences"`
+		} `json:"metadata"`
+	}
+	_ = json.Unmarshal(o.JSON, &m)
+	for _, r := range m.Metadata.OwnerReferences {
+		if r.Controller != nil && *r.Controller {
+			return true
+		}
+	}
+	return false
 }
 
 func (st *state) workload(c verdict.Client) *inventory.Workload {
@@ -193,7 +219,7 @@ func (st *state) targets() []*Target {
 	var out []*Target
 	byKey := map[string]*Target{}
 	for _, e := range st.result.Edges {
-		if e.Outcome != verdict.Fail || e.Server.Workload == "" {
+		if e.Outcome != verdict.Fail || e.Server.Workload == "" || !st.scope.Admits(e) {
 			continue
 		}
 		k := fmt.Sprintf("%s/%s:%d/%s", e.Server.Namespace, e.Server.Service, e.Server.Port, e.Server.Workload)
@@ -232,6 +258,8 @@ type Filter struct {
 	Strategy string
 	// NewObjectsOnly keeps candidates that only create objects (-o helm).
 	NewObjectsOnly bool
+	// Scope is the edges to fix (analyze's -n); the zero Scope is all.
+	Scope analysis.Scope
 }
 
 func (f Filter) matches(t *Target) bool {
@@ -259,7 +287,7 @@ func (f Filter) MatchesEdge(e verdict.Edge) bool {
 
 // PlanAll proposes and verifies candidates for every failing target.
 func PlanAll(set source.Set, defNS string, f Filter) []Plan {
-	st := newState(set, defNS)
+	st := newState(set, defNS, f.Scope)
 	var out []Plan
 	for _, t := range st.targets() {
 		if !f.matches(t) {
@@ -267,7 +295,7 @@ func PlanAll(set source.Set, defNS string, f Filter) []Plan {
 		}
 		var cands []Candidate
 		for _, c := range st.propose(t) {
-			if f.Strategy != "" && c.Strategy != f.Strategy {
+			if f.Strategy != "" && c.Strategy != f.Strategy || changesNothing(c) {
 				continue
 			}
 			c.Verification = st.verify(t, c)
@@ -277,6 +305,17 @@ func PlanAll(set source.Set, defNS string, f Filter) []Plan {
 		out = append(out, Plan{Target: t.Name(), Edges: t.Edges, Candidates: cands})
 	}
 	return out
+}
+
+// changesNothing: every change leaves its object as it was (a label the
+// namespace already has): not an option.
+func changesNothing(c Candidate) bool {
+	for _, ch := range c.Changes {
+		if !ch.noop() {
+			return false
+		}
+	}
+	return true
 }
 
 // rank orders by: breaks nothing, fixes the target, security, blast radius,

@@ -13,6 +13,7 @@ import (
 
 // Strategy names, in the order used to break ties (narrowest first).
 const (
+	DropOptOut           = "drop-inject-opt-out"
 	InjectServerWorkload = "inject-server-workload"
 	InjectServerNS       = "inject-server-namespace"
 	InjectClientNS       = "inject-client-namespace"
@@ -27,12 +28,13 @@ const (
 )
 
 // Strategies lists every strategy in tie-break order.
-var Strategies = []string{InjectServerWorkload, InjectServerNS, InjectClientNS, RestoreCapture, RestoreInbound,
+var Strategies = []string{DropOptOut, InjectServerWorkload, InjectServerNS, InjectClientNS, RestoreCapture, RestoreInbound,
 	DRIstioMutualPort, DRDisablePort, PermissivePort, DropDR, DRDisableHost, SeedFix}
 
 // Applies says, per strategy, which failures it answers (for users whose
 // --strategy yields nothing).
 var Applies = map[string]string{
+	DropOptOut:           "a workload opts out of injection (sidecar.istio.io/inject: \"false\") in a namespace that injects",
 	InjectServerWorkload: "the server has no sidecar and its namespace has no injection label",
 	InjectServerNS:       "the server has no sidecar and its Namespace object is in the inputs",
 	InjectClientNS:       "the client has no sidecar and its Namespace object is in the inputs",
@@ -87,6 +89,7 @@ func (st *state) injectServer(t *Target) []Candidate {
 		return nil
 	}
 	var out []Candidate
+	out = append(out, st.dropOptOut(b, "server")...)
 	if ns := st.inv.Namespace(b.Namespace); ns != nil && ns.Labels["istio-injection"] == "" && ns.Labels["istio.io/rev"] == "" {
 		if o, ok := st.object("Workload", b); ok {
 			out = append(out, Candidate{Strategy: InjectServerWorkload, Restarts: 1,
@@ -109,6 +112,39 @@ func (st *state) injectServer(t *Target) []Candidate {
 			})}})
 	}
 	return out
+}
+
+// injectOptOut is the pod-level opt-out of injection (spec §2: the pod
+// label, and the legacy annotation, sidecar.istio.io/inject: "false").
+const injectOptOut = "sidecar.istio.io/inject"
+
+// dropOptOut removes a workload's pod-level opt-out: in a namespace that
+// injects, the workload then gets its sidecar — mutual TLS restored rather
+// than the server's policy weakened.
+func (st *state) dropOptOut(w *inventory.Workload, side string) []Candidate {
+	t := w.Template
+	if t.Labels[injectOptOut] != "false" && t.Annotations[injectOptOut] != "false" {
+		return nil
+	}
+	o, ok := st.object("Workload", w)
+	if !ok {
+		return nil
+	}
+	return []Candidate{{Strategy: DropOptOut, Restarts: 1,
+		Title: fmt.Sprintf("remove the pod-level opt-out sidecar.istio.io/inject: \"false\" from the %s %s %s", side, w.Kind, w.Key()),
+		Why:   "the namespace injects sidecars; without the opt-out the workload gets one and the edge is mutual TLS end to end",
+		Cost:  "no security cost: the edge becomes mutual TLS; the workload restarts with a sidecar (check why it opted out: a job that must exit, host networking, a port the sidecar must not take)",
+		Changes: []Change{replace(o, st.defNS, func(obj map[string]any) {
+			m := podTemplateMeta(obj)
+			for _, k := range []string{"labels", "annotations"} {
+				if l, ok := m[k].(map[string]any); ok && l[injectOptOut] == "false" {
+					delete(l, injectOptOut)
+					if len(l) == 0 {
+						delete(m, k)
+					}
+				}
+			}
+		})}}}
 }
 
 // restoreInbound puts the server's sidecar back in front of a port excluded
@@ -156,6 +192,9 @@ func (st *state) clientSide(t *Target) []Candidate {
 		c := st.workload(e.Client)
 		if c == nil {
 			continue
+		}
+		if st.model.Proxy(c).Kind == mesh.ProxyNone {
+			out = append(out, st.dropOptOut(c, "client")...)
 		}
 		if st.model.Proxy(c).Kind == mesh.ProxyNone && !seenNS[c.Namespace] {
 			seenNS[c.Namespace] = true

@@ -14,7 +14,7 @@ import (
 // compare runs the model on the patched set and diffs it against st.
 func (st *state) compare(patched source.Set) (diff.Report, analysis.Result) {
 	inv := inventory.Build(patched, st.defNS)
-	after := analysis.Run(inv, analysis.Options{})
+	after := analysis.Run(inv, analysis.Options{NoAlternatives: true})
 	return diff.Compare(st.result, after, st.ports, analysis.Ports(inv)), after
 }
 
@@ -105,7 +105,7 @@ func TopChanges(set source.Set, defNS string, f Filter) Outcome {
 		out.Changes = merge(out.Changes, chosen.Changes)
 		cur = Apply(set, defNS, out.Changes)
 	}
-	out.Result, _ = newState(set, defNS).compare(cur)
+	out.Result, _ = newState(set, defNS, f.Scope).compare(cur)
 	return out
 }
 

@@ -52,6 +52,9 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 			if err := checkEdgeFilter(set, in.Namespace(), filter); err != nil {
 				return err
 			}
+			if filter.Scope, err = scope(in, inventory.Build(set, in.Namespace())); err != nil {
+				return usageErr(err)
+			}
 			filter.NewObjectsOnly = output == "helm"
 			out := cmd.OutOrStdout()
 			switch output {
