@@ -133,14 +133,14 @@ func (fs *facts) unreadIn(kind, ns string) (string, bool) {
 func (fs *facts) of(e verdict.Edge) []*fact {
 	var out []*fact
 	inv := fs.inv
-	for _, side := range []struct{ ns, proxy string }{{e.Client.Namespace, e.Client.Proxy}, {e.Server.Namespace, e.Server.Proxy}} {
+	for _, side := range []struct{ ns, proxy string }{{e.Client.Namespace, string(e.Client.Proxy)}, {e.Server.Namespace, string(e.Server.Proxy)}} {
 		if side.proxy == string(mesh.ProxyUnknown) && inv.Namespace(side.ns) == nil && len(inv.WorkloadsIn(side.ns)) > 0 {
 			ns := side.ns
 			out = append(out, fs.get("namespace "+ns, func() *fact { return namespaceFact(ns) }))
 		}
 	}
 	root := inv.Mesh.RootNamespace
-	if e.Server.Proxy != string(mesh.ProxyNone) && e.Server.Proxy != "external" {
+	if e.Server.Proxy != mesh.ProxyNone && e.Server.Proxy != "external" {
 		for _, ns := range []string{e.Server.Namespace, root} {
 			if why, ok := fs.unreadIn("PeerAuthentication", ns); ok {
 				out = append(out, fs.get("PeerAuthentication "+ns, func() *fact { return peerAuthFact(ns, why) }))
@@ -148,7 +148,7 @@ func (fs *facts) of(e verdict.Edge) []*fact {
 			}
 		}
 	}
-	if e.Client.Proxy != string(mesh.ProxyNone) {
+	if e.Client.Proxy != mesh.ProxyNone {
 		for _, ns := range []string{e.Client.Namespace, e.Server.Namespace, root} {
 			if why, ok := fs.unreadIn("DestinationRule", ns); ok {
 				out = append(out, fs.get("DestinationRule "+ns, func() *fact { return destRuleFact(ns, why) }))
@@ -287,7 +287,7 @@ func judgeUnder(inv *inventory.Inventory, opt Options, fs *facts, b map[string]i
 	out := map[string][]verdict.Edge{}
 	for _, c := range found.Candidates {
 		for _, e := range verdict.Evaluate(m, c) {
-			out[EdgeKey(e)] = append(out[EdgeKey(e)], e)
+			out[e.Key()] = append(out[e.Key()], e)
 			out[looseKey(e)] = append(out[looseKey(e)], e)
 		}
 	}
@@ -303,7 +303,7 @@ func looseKey(e verdict.Edge) string {
 // find is e's outcome in a model: the edge itself, or the worst of the
 // edges between the same client and Service port.
 func find(model map[string][]verdict.Edge, e verdict.Edge) outcome {
-	cands := model[EdgeKey(e)]
+	cands := model[e.Key()]
 	if len(cands) == 0 {
 		cands = model[looseKey(e)]
 	}
@@ -317,7 +317,7 @@ func find(model map[string][]verdict.Edge, e verdict.Edge) outcome {
 			best = c
 		}
 	}
-	return outcome{Outcome: best.Outcome, MTLS: best.MTLS, Category: best.Category, Symptom: best.Symptom, Alts: best.Alternatives}
+	return outcome{Outcome: best.Outcome, MTLS: best.MTLS, Category: string(best.Category), Symptom: best.Symptom, Alts: best.Alternatives}
 }
 
 // applyAlternatives drops the facts the outcome does not hang on, and makes
@@ -410,10 +410,10 @@ func markUndecided(e *verdict.Edge, fs []*fact, why string) {
 	for _, f := range fs {
 		missing = append(missing, f.missing)
 		if f.client {
-			e.ClientSends = string(mesh.SendsUnknown)
+			e.ClientSends = mesh.SendsUnknown
 		}
 		if f.server {
-			e.ServerAccepts = string(mesh.AcceptsUnknown)
+			e.ServerAccepts = mesh.AcceptsUnknown
 		}
 	}
 	if e.Outcome != verdict.Unknown {

@@ -70,7 +70,7 @@ func TestFidelityReproducers(t *testing.T) {
 				t.Fatalf("%s: %d edges %s/%s -> %s:%s (backend %s), want 1: %+v", tc.rule, len(found), h[1], h[2], h[3], h[4], h[5], found)
 			}
 			e := found[0]
-			if e.Outcome != tc.outcome || e.ClientSends != tc.sends || e.Server.Sniffed != tc.sniffed {
+			if e.Outcome != tc.outcome || string(e.ClientSends) != tc.sends || e.Server.Sniffed != tc.sniffed {
 				t.Errorf("%s: got outcome=%s sends=%s sniffed=%q, want %s %s %q (cause: %s)", tc.rule, e.Outcome, e.ClientSends, e.Server.Sniffed,
 					tc.outcome, tc.sends, tc.sniffed, e.Cause)
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
-	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
 // PortAcceptance is what one backend workload accepts on one target port,
@@ -59,12 +58,3 @@ func Ports(inv *inventory.Inventory) []PortAcceptance {
 	return out
 }
 
-// EdgeKey identifies an edge across two analyses: client, service port, backend.
-func EdgeKey(e verdict.Edge) string {
-	k := fmt.Sprintf("%s/%s %s → %s/%s:%d (%s)", e.Client.Namespace, e.Client.Workload, e.Client.Kind,
-		e.Server.Namespace, e.Server.Service, e.Server.Port, e.Server.Workload)
-	if e.Server.Subset != "" {
-		k += " subset " + e.Server.Subset
-	}
-	return k
-}

@@ -24,7 +24,7 @@ startup, not a TLS mismatch. Set holdApplicationUntilProxyStarts if the app fail
 		seen := map[string]bool{}
 		for _, e := range p.Edges {
 			k := e.Client.Kind + "/" + e.Client.Namespace + "/" + e.Client.Workload
-			if seen[k] || e.Client.Proxy != string(mesh.ProxySidecar) {
+			if seen[k] || e.Client.Proxy != mesh.ProxySidecar {
 				continue
 			}
 			seen[k] = true

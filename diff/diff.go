@@ -83,11 +83,11 @@ func Compare(before, after analysis.Result, portsBefore, portsAfter []analysis.P
 	var r Report
 	old := map[string]verdict.Edge{}
 	for _, e := range before.Edges {
-		old[analysis.EdgeKey(e)] = e
+		old[e.Key()] = e
 	}
 	seen := map[string]bool{}
 	for _, e := range after.Edges {
-		k := analysis.EdgeKey(e)
+		k := e.Key()
 		seen[k] = true
 		b, ok := old[k]
 		ch := EdgeChange{Edge: k, After: state(e), Cause: e.Cause}
@@ -114,7 +114,7 @@ func Compare(before, after analysis.Result, portsBefore, portsAfter []analysis.P
 		}
 	}
 	for _, b := range before.Edges {
-		if k := analysis.EdgeKey(b); !seen[k] {
+		if k := b.Key(); !seen[k] {
 			r.Removed = append(r.Removed, EdgeChange{Edge: k, Before: state(b), After: "absent"})
 		}
 	}

@@ -124,7 +124,7 @@ func render(r analysis.Result) string {
 			line += " mtls"
 		}
 		if e.Category != "" {
-			line += " " + e.Category
+			line += " " + string(e.Category)
 		}
 		if e.Telemetry {
 			line += " otlp"

@@ -88,7 +88,7 @@ func byCategory(d *Diagnosis, edges []verdict.Edge) []verdict.Edge {
 	}
 	var all, telemetry []verdict.Edge
 	for _, e := range edges {
-		if e.Outcome != verdict.Fail || e.Category != string(d.Category) {
+		if e.Outcome != verdict.Fail || e.Category != d.Category {
 			continue
 		}
 		all = append(all, e)
@@ -125,7 +125,7 @@ func correlation(d *Diagnosis, edges []verdict.Edge, how string) string {
 		}
 	}
 	agree := "the same direction as the log"
-	if e.Category != string(d.Category) {
+	if e.Category != d.Category {
 		agree = fmt.Sprintf("but as %s, not %s: check which side wrote the line", e.Category, d.Category)
 	}
 	return fmt.Sprintf("Matched by %s, the manifests predict this failure on %d edge(s), %s. %s → %s:%d: %s. Decided by: %s.",

@@ -279,10 +279,8 @@ func (f Filter) MatchesEdge(e verdict.Edge) bool {
 	if f.Edge == "" {
 		return true
 	}
-	client, dest, _ := strings.Cut(f.Edge, "=")
-	host, port, _ := strings.Cut(dest, ":")
-	return e.Client.Namespace+"/"+e.Client.Workload == client && port == fmt.Sprint(e.Server.Port) &&
-		strings.HasPrefix(e.Server.Host+".", host+".")
+	id, err := verdict.ParseEdgeID(f.Edge)
+	return err == nil && id.Matches(e)
 }
 
 // PlanAll proposes and verifies candidates for every failing target.

@@ -70,7 +70,7 @@ func (st *state) propose(t *Target) []Candidate {
 
 func sends(t *Target, s mesh.Sends) bool {
 	for _, e := range t.Edges {
-		if e.ClientSends == string(s) {
+		if e.ClientSends == s {
 			return true
 		}
 	}
@@ -80,7 +80,7 @@ func sends(t *Target, s mesh.Sends) bool {
 // tlsToPlain: clients originate TLS the server side does not terminate.
 func tlsToPlain(t *Target) bool {
 	return (sends(t, mesh.SendsIstioMTLS) || sends(t, mesh.SendsTLS) || sends(t, mesh.SendsMTLS)) &&
-		!strings.HasPrefix(t.Edges[0].ServerAccepts, "istio-mtls")
+		!strings.HasPrefix(string(t.Edges[0].ServerAccepts), "istio-mtls")
 }
 
 func (st *state) injectServer(t *Target) []Candidate {
@@ -308,7 +308,7 @@ func (st *state) destinationRules(t *Target) []Candidate {
 			Why:   "without it, auto mTLS decides per endpoint: istio mTLS to sidecars, plaintext to the rest",
 			Cost:  fmt.Sprintf("every host %s matches falls back to auto mTLS; sidecar-to-sidecar traffic stays mutual TLS", d.Rule.GetHost())})
 	}
-	if sends(t, mesh.SendsPlaintext) && t.Edges[0].ServerAccepts == string(mesh.AcceptsIstioMTLS) && clientsHaveSidecars(st, t) {
+	if sends(t, mesh.SendsPlaintext) && t.Edges[0].ServerAccepts == mesh.AcceptsIstioMTLS && clientsHaveSidecars(st, t) {
 		out = append(out, Candidate{Strategy: DRIstioMutualPort,
 			Title:   fmt.Sprintf("DestinationRule %s/%s: tls ISTIO_MUTUAL for %s port %d", ns, name, host, t.Port.Port),
 			Why:     "the clients' sidecars send plaintext; telling them to use istio mTLS satisfies the STRICT server",
@@ -325,14 +325,14 @@ func forcesWrongTLS(d *mesh.ConsolidatedDR, t *Target) bool {
 		return false
 	}
 	if tls.GetMode() == networking.ClientTLSSettings_DISABLE {
-		return t.Edges[0].ServerAccepts == string(mesh.AcceptsIstioMTLS)
+		return t.Edges[0].ServerAccepts == mesh.AcceptsIstioMTLS
 	}
 	return tlsToPlain(t)
 }
 
 func clientsHaveSidecars(st *state, t *Target) bool {
 	for _, e := range t.Edges {
-		if e.Client.Proxy != string(mesh.ProxySidecar) && e.Client.Proxy != string(mesh.ProxyGateway) {
+		if e.Client.Proxy != mesh.ProxySidecar && e.Client.Proxy != mesh.ProxyGateway {
 			return false
 		}
 	}
@@ -342,7 +342,7 @@ func clientsHaveSidecars(st *state, t *Target) bool {
 // permissivePort opens the target port to plaintext on a STRICT sidecar.
 func (st *state) permissivePort(t *Target) []Candidate {
 	b := t.Backend
-	if b == nil || !sends(t, mesh.SendsPlaintext) || t.Edges[0].ServerAccepts != string(mesh.AcceptsIstioMTLS) {
+	if b == nil || !sends(t, mesh.SendsPlaintext) || t.Edges[0].ServerAccepts != mesh.AcceptsIstioMTLS {
 		return nil
 	}
 	eff := st.model.PeerAuth.For(b.Namespace, b.Template.Labels)

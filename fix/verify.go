@@ -38,7 +38,7 @@ func (st *state) verify(t *Target, c Candidate) Verification {
 		}
 	}
 	for _, e := range t.Edges {
-		if k := analysis.EdgeKey(e); !fixed[k] {
+		if k := e.Key(); !fixed[k] {
 			v.StillFailing = append(v.StillFailing, k)
 		}
 	}

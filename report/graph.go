@@ -68,7 +68,7 @@ func buildGraph(r analysis.Result) meshGraph {
 	backs := map[[2]string]bool{}
 	for _, e := range r.Edges {
 		c := gNode{ID: workloadID(e.Client.Namespace, e.Client.Kind, e.Client.Workload), Namespace: e.Client.Namespace,
-			Name: e.Client.Workload, Kind: e.Client.Kind, Proxy: e.Client.Proxy}
+			Name: e.Client.Workload, Kind: e.Client.Kind, Proxy: string(e.Client.Proxy)}
 		s := gNode{ID: serviceID(e.Server.Namespace, e.Server.Service), Namespace: e.Server.Namespace,
 			Name: e.Server.Service, Kind: "Service", Service: true}
 		add(c)
@@ -76,7 +76,7 @@ func buildGraph(r analysis.Result) meshGraph {
 		g.Edges = append(g.Edges, gEdge{From: c.ID, To: s.ID, Port: fmt.Sprint(e.Server.Port), Class: edgeClass(e)})
 		if e.Server.Workload != "" {
 			b := gNode{ID: workloadID(e.Server.Namespace, e.Server.WorkloadKind, e.Server.Workload), Namespace: e.Server.Namespace,
-				Name: e.Server.Workload, Kind: e.Server.WorkloadKind, Proxy: e.Server.Proxy}
+				Name: e.Server.Workload, Kind: e.Server.WorkloadKind, Proxy: string(e.Server.Proxy)}
 			add(b)
 			backs[[2]string{s.ID, b.ID}] = true
 		}

@@ -105,12 +105,12 @@ func mdEdge(e verdict.Edge) string {
 	fmt.Fprintf(&b, "<details><summary>%s <b>%s/%s</b> → <b>%s:%d</b>", icon,
 		html.EscapeString(e.Client.Namespace), html.EscapeString(e.Client.Workload), html.EscapeString(shortHost(e.Server.Host)), e.Server.Port)
 	if e.Category != "" {
-		fmt.Fprintf(&b, " — <code>%s</code>", html.EscapeString(e.Category))
+		fmt.Fprintf(&b, " — <code>%s</code>", html.EscapeString(string(e.Category)))
 	}
 	b.WriteString("</summary>\n\n")
 	fmt.Fprintf(&b, "- **Cause:** %s\n", mdInline(e.Cause))
-	fmt.Fprintf(&b, "- **Client sends:** %s — %s\n", mdCode(e.ClientSends), mdInline(e.ClientReason))
-	fmt.Fprintf(&b, "- **Server accepts:** %s — %s\n", mdCode(e.ServerAccepts), mdInline(e.ServerReason))
+	fmt.Fprintf(&b, "- **Client sends:** %s — %s\n", mdCode(string(e.ClientSends)), mdInline(e.ClientReason))
+	fmt.Fprintf(&b, "- **Server accepts:** %s — %s\n", mdCode(string(e.ServerAccepts)), mdInline(e.ServerReason))
 	if e.Symptom != "" {
 		fmt.Fprintf(&b, "- **Symptom:** %s\n", mdCode(e.Symptom))
 	}

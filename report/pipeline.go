@@ -93,7 +93,7 @@ func hopLine(w io.Writer, indent string, e verdict.Edge, st Style) {
 	mark, what := st.paint("32", "✓"), "ok"
 	switch e.Outcome {
 	case verdict.Fail:
-		mark, what = st.paint("31;1", "✗"), st.paint("31;1", "FAIL")+" "+e.Category+" — "+shortSymptom(e.Symptom)+"   ◀ this hop breaks"
+		mark, what = st.paint("31;1", "✗"), st.paint("31;1", "FAIL")+" "+string(e.Category)+" — "+shortSymptom(e.Symptom)+"   ◀ this hop breaks"
 	case verdict.Unknown:
 		mark, what = st.paint("33", "?"), "unknown — "+e.Cause
 	default:

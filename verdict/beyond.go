@@ -25,7 +25,7 @@ func markBeyondPilot(m *mesh.Model, c edges.Candidate, es []Edge) []Edge {
 	for i := range es {
 		e := &es[i]
 		var rules []string
-		if e.Client.Proxy == string(mesh.ProxyAmbient) || e.Server.Proxy == string(mesh.ProxyAmbient) || e.ClientSends == string(mesh.SendsHBONE) {
+		if e.Client.Proxy == mesh.ProxyAmbient || e.Server.Proxy == mesh.ProxyAmbient || e.ClientSends == mesh.SendsHBONE {
 			rules = append(rules, BeyondAmbient)
 		}
 		if c.AppTLS {

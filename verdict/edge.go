@@ -4,7 +4,11 @@
 // contract of `analyze` (see ../shared/spec/analyze-output.schema.json).
 package verdict
 
-import "github.com/meshdoctor/meshdoctor/inventory"
+import (
+	"github.com/meshdoctor/meshdoctor/category"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
+)
 
 // Outcome of an edge.
 type Outcome string
@@ -18,20 +22,20 @@ const (
 
 // Client is the calling side of an edge.
 type Client struct {
-	Namespace string `json:"namespace"`
-	Workload  string `json:"workload"`
-	Kind      string `json:"kind"`
-	Proxy     string `json:"proxy"`
+	Namespace string         `json:"namespace"`
+	Workload  string         `json:"workload"`
+	Kind      string         `json:"kind"`
+	Proxy     mesh.ProxyKind `json:"proxy"`
 }
 
 // Server is the called Service port and the workload behind it.
 type Server struct {
-	Host       string `json:"host"`
-	Namespace  string `json:"namespace"`
-	Service    string `json:"service"`
-	Port       int32  `json:"port"`
-	TargetPort int32  `json:"targetPort"`
-	Proxy      string `json:"proxy"`
+	Host       string         `json:"host"`
+	Namespace  string         `json:"namespace"`
+	Service    string         `json:"service"`
+	Port       int32          `json:"port"`
+	TargetPort int32          `json:"targetPort"`
+	Proxy      mesh.ProxyKind `json:"proxy"`
 	// Workload and WorkloadKind name the backing workload ("" when none is in the inputs).
 	Workload     string `json:"workload,omitempty"`
 	WorkloadKind string `json:"workloadKind,omitempty"`
@@ -55,16 +59,16 @@ type Edge struct {
 	Client Client `json:"client"`
 	Server Server `json:"server"`
 	// Source says why the edge exists (env var, ConfigMap key, all-pairs) with file:line.
-	Source        string  `json:"source"`
-	ClientSends   string  `json:"clientSends"`
-	ServerAccepts string  `json:"serverAccepts"`
-	Outcome       Outcome `json:"outcome"`
-	MTLS          bool    `json:"mtls"`
+	Source        string       `json:"source"`
+	ClientSends   mesh.Sends   `json:"clientSends"`
+	ServerAccepts mesh.Accepts `json:"serverAccepts"`
+	Outcome       Outcome      `json:"outcome"`
+	MTLS          bool         `json:"mtls"`
 	// Encrypted is true when the bytes on the wire are TLS of any kind.
 	Encrypted bool   `json:"encrypted"`
 	Symptom   string `json:"symptom"`
 	// Category is the failure direction (package category); empty when ok.
-	Category string `json:"category,omitempty"`
+	Category category.Category `json:"category,omitempty"`
 	// Cause explains the outcome in one or two sentences.
 	Cause string `json:"cause"`
 	// ClientReason and ServerReason say why each side behaves as it does.

@@ -39,7 +39,7 @@ func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 	domain := m.Inv.Mesh.DomainSuffix
 	proto := mesh.PortProtocol(c.Port)
 	base := Edge{
-		Client: Client{Namespace: c.Client.Namespace, Workload: c.Client.Name, Kind: c.Client.Kind, Proxy: string(m.Proxy(c.Client).Kind)},
+		Client: Client{Namespace: c.Client.Namespace, Workload: c.Client.Name, Kind: c.Client.Kind, Proxy: m.Proxy(c.Client).Kind},
 		Server: Server{Host: c.Service.Host(domain), Namespace: c.Service.Namespace, Service: c.Service.Name,
 			Port: c.Port.Port, Protocol: string(proto)},
 		Source:    c.Source(),
@@ -52,8 +52,8 @@ func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 	}
 	if len(backends) == 0 {
 		e := base
-		e.Server.Proxy = string(mesh.ProxyUnknown)
-		e.ClientSends, e.ServerAccepts, e.Outcome = string(mesh.SendsUnknown), string(mesh.AcceptsUnknown), Unknown
+		e.Server.Proxy = mesh.ProxyUnknown
+		e.ClientSends, e.ServerAccepts, e.Outcome = mesh.SendsUnknown, mesh.AcceptsUnknown, Unknown
 		e.Cause = fmt.Sprintf("no workload in the inputs is selected by Service %s/%s, so the server side is unknown", c.Service.Namespace, c.Service.Name)
 		e.DecidedBy = []inventory.Ref{c.Service.Ref()}
 		return []Edge{e}
@@ -64,11 +64,11 @@ func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workload, proto mesh.Protocol, route mesh.Route) Edge {
 	e.Server.Workload, e.Server.WorkloadKind, e.Server.Subset = b.Name, b.Kind, route.Subset
 	serverProxy := m.Proxy(b)
-	e.Server.Proxy = string(serverProxy.Kind)
+	e.Server.Proxy = serverProxy.Kind
 	sp, _ := clusterPort(c, route)
 	tp, err := inventory.TargetPort(sp, b.Template)
 	if err != nil {
-		e.ClientSends, e.ServerAccepts, e.Outcome = string(mesh.SendsUnknown), string(mesh.AcceptsUnknown), Unknown
+		e.ClientSends, e.ServerAccepts, e.Outcome = mesh.SendsUnknown, mesh.AcceptsUnknown, Unknown
 		e.Cause = fmt.Sprintf("Service %s/%s port %d: %v in %s %s", c.Service.Namespace, c.Service.Name, c.Port.Port, err, b.Kind, b.Key())
 		e.DecidedBy = []inventory.Ref{c.Service.Ref(), b.Ref()}
 		return e
@@ -85,8 +85,8 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 		j, e.Alternatives = receiverReach(j, c, b, rcv)
 		e.OTLP = withReceiver(e.OTLP, col, rcv)
 	}
-	e.ClientSends, e.ServerAccepts = string(cd.Sends), string(sa.Accepts)
-	e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category, e.Cause = j.Outcome, j.MTLS, j.Encrypted, j.Symptom, string(j.Category), j.Cause
+	e.ClientSends, e.ServerAccepts = cd.Sends, sa.Accepts
+	e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category, e.Cause = j.Outcome, j.MTLS, j.Encrypted, j.Symptom, j.Category, j.Cause
 	e.ClientReason, e.ServerReason = cd.Reason, sa.Reason
 	if clientProxy.Kind == mesh.ProxyUnknown {
 		e.ClientReason = clientProxy.Reason
@@ -276,7 +276,7 @@ func judgeExternal(m *mesh.Model, c edges.Candidate, e Edge) Edge {
 	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, AppTLS: c.AppTLS}
 	clientProxy := m.Proxy(c.Client)
 	cd := mesh.ClientSends(m.ClientInputOf(hop))
-	e.ClientSends, e.ClientReason = string(cd.Sends), cd.Reason
+	e.ClientSends, e.ClientReason = cd.Sends, cd.Reason
 	var refs []inventory.Ref
 	if x.Entry != nil {
 		refs = append(refs, x.Entry.Ref())
@@ -286,10 +286,10 @@ func judgeExternal(m *mesh.Model, c edges.Candidate, e Edge) Edge {
 	}
 	switch cd.Sends {
 	case mesh.SendsBlackHole:
-		e.Outcome, e.Category, e.Symptom = Fail, string(category.NoRoute), SymptomBlackHole
+		e.Outcome, e.Category, e.Symptom = Fail, category.NoRoute, SymptomBlackHole
 		e.Cause = "the client's proxy has no route to the external host: " + cd.Reason + "; add a ServiceEntry for " + x.Host
 	case mesh.SendsIstioMTLS:
-		e.Outcome, e.Category = Fail, string(category.UntrustedCertificate)
+		e.Outcome, e.Category = Fail, category.UntrustedCertificate
 		e.Symptom = envoyReset + "retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end"
 		e.Cause = "the client sidecar sends istio mTLS (" + cd.Reason + ") to a host outside the mesh, whose certificate is not a mesh identity"
 	case mesh.SendsUnknown:

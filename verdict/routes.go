@@ -109,9 +109,9 @@ func bytesOf(c edges.Candidate) mesh.AppBytes {
 
 // routeEdge is the edge of a route that reaches no pod.
 func routeEdge(e Edge, r mesh.Route) Edge {
-	e.Server.Subset, e.Server.Sniffed, e.Server.RoutedPort, e.Server.Proxy = r.Subset, r.Sniffed, r.Port, string(mesh.ProxyUnknown)
+	e.Server.Subset, e.Server.Sniffed, e.Server.RoutedPort, e.Server.Proxy = r.Subset, r.Sniffed, r.Port, mesh.ProxyUnknown
 	e.ClientSends, e.ServerAccepts, e.Outcome = "none", "none", Fail
-	e.Category = string(category.NoRoute)
+	e.Category = category.NoRoute
 	e.DecidedBy = []inventory.Ref{r.From.Ref()}
 	return e
 }

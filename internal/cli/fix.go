@@ -124,13 +124,16 @@ func checkEdgeFilter(set source.Set, ns string, f fix.Filter) error {
 	if f.Edge == "" {
 		return nil
 	}
+	if _, err := verdict.ParseEdgeID(f.Edge); err != nil {
+		return usageErr(fmt.Errorf("--edge: %w", err))
+	}
 	var failing []string
 	for _, e := range analysis.Run(inventory.Build(set, ns), analysis.Options{}).Edges {
 		if f.MatchesEdge(e) {
 			return nil
 		}
 		if e.Outcome == verdict.Fail {
-			failing = append(failing, fmt.Sprintf("%s/%s=%s:%d", e.Client.Namespace, e.Client.Workload, strings.TrimSuffix(e.Server.Host, ".svc.cluster.local"), e.Server.Port))
+			failing = append(failing, e.ID().String())
 		}
 	}
 	return usageErr(fmt.Errorf("--edge %s names no edge of the inputs; failing edges: %s", f.Edge, strings.Join(failing, ", ")))

@@ -13,6 +13,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/lab"
 	"github.com/meshdoctor/meshdoctor/mesh"
 	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
 func init() { commands = append(commands, newLabCmd) }
@@ -122,7 +123,7 @@ func labConfigs(cmd *cobra.Command, args []string, f labFlags, in *source.Inputs
 	if f.client != "" || f.server != "" {
 		return nil, nil, errors.New("--from-edge takes both ends from the manifests; drop --client and --server")
 	}
-	ref, err := lab.ParseEdgeRef(f.fromEdge)
+	ref, err := verdict.ParseEdgeID(f.fromEdge)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -134,7 +135,7 @@ func labConfigs(cmd *cobra.Command, args []string, f labFlags, in *source.Inputs
 	var cfgs []lab.Config
 	var names, seen []string
 	for _, e := range res.Edges {
-		seen = append(seen, fmt.Sprintf("%s/%s=%s:%d", e.Client.Namespace, e.Client.Workload, e.Server.Host, e.Server.Port))
+		seen = append(seen, e.ID().String())
 		if !ref.Matches(e) {
 			continue
 		}

@@ -43,7 +43,7 @@ func TestLabJSON(t *testing.T) {
 
 func TestLabFromEdge(t *testing.T) {
 	code, out, _ := runLabCLI(t, "--from-edge", "staging-webs/auth-guard=otel-collector.monitoring:4317", "../../examples/seed/")
-	if code != ExitOK || !strings.Contains(out, "edge staging-webs/auth-guard → otel-collector.monitoring.svc.cluster.local:4317") ||
+	if code != ExitOK || !strings.Contains(out, "edge staging-webs/auth-guard → otel-collector.monitoring:4317 (Deployment otel-collector)") ||
 		!strings.Contains(out, "lab sidecar:istio-mtls → none") {
 		t.Errorf("exit %d", code)
 	}

@@ -118,9 +118,9 @@ func CheckEdge(t testing.TB, r analysis.Result, line string) {
 		for _, x := range f[4:] {
 			switch {
 			case strings.HasPrefix(x, "sends="):
-				ok = ok && x == "sends="+e.ClientSends
+				ok = ok && x == "sends="+string(e.ClientSends)
 			case strings.HasPrefix(x, "accepts="):
-				ok = ok && x == "accepts="+e.ServerAccepts
+				ok = ok && x == "accepts="+string(e.ServerAccepts)
 			case strings.HasPrefix(x, "sniffed="):
 				ok = ok && x == "sniffed="+e.Server.Sniffed
 			case strings.HasPrefix(x, "beyond="):
