@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,12 +77,37 @@ func Run(t *testing.T, dir, root string, f func(t *testing.T, c Case)) {
 			t.Fatalf("%s: %v", path, err)
 		}
 		t.Run(c.Name, func(t *testing.T) {
-			if len(c.Set.Problems) > 0 {
+			if len(c.Set.Problems) > 0 && !c.Expects("MD0001") {
 				t.Fatalf("input problems: %v", c.Set.Problems)
 			}
 			f(t, c)
 		})
 	}
+}
+
+// Expects reports whether the case's findings section asserts that code is
+// reported (a case about malformed input expects its problems).
+func (c Case) Expects(code string) bool {
+	for _, f := range c.Sections["findings"] {
+		if first, _, _ := strings.Cut(f, " "); first == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Namespace is the case's "namespace:" section: where objects that name
+// none land (as -n); "default" without one.
+func (c Case) Namespace() string {
+	if ns := c.Sections["namespace"]; len(ns) > 0 {
+		return ns[0]
+	}
+	return "default"
+}
+
+// Options is the case's "options:" section for the analysis ("all-pairs").
+func (c Case) Options() analysis.Options {
+	return analysis.Options{AllPairs: slices.Contains(c.Sections["options"], "all-pairs")}
 }
 
 // CheckEdge asserts one expectation:
