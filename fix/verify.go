@@ -126,7 +126,8 @@ func merge(acc, more []Change) []Change {
 	for _, c := range more {
 		if i, ok := at[c.Key()]; ok {
 			if strings.HasPrefix(c.Replaces, "fix:") {
-				c.Replaces = acc[i].Replaces // still replaces the original input
+				// Still replaces the original input (or is still new).
+				c.Replaces, c.original = acc[i].Replaces, acc[i].original
 			}
 			acc[i] = c
 			continue

@@ -35,6 +35,9 @@ security first (a candidate that breaks an edge is never first), then blast radi
   -o helm   the best option that only creates objects (what a chart's templates folder can
             hold), as Helm templates, one file per object, in --out-dir; it says so when
             -o yaml would choose a different option
+  -o patch  the same changes as -o yaml, as kubectl commands for objects you already have:
+            strategic-merge patches (Kubernetes kinds), merge patches (Istio's), apply for
+            new objects, delete for removals
   -o json   the whole plan
 
 Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edges remain, 2 usage.`,
@@ -76,7 +79,7 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 					return problemsFound
 				}
 				return nil
-			case "yaml", "helm":
+			case "yaml", "helm", "patch":
 				o := fix.TopChanges(set, in.Namespace(), filter)
 				if output == "helm" {
 					// -o helm can only write new objects; say when -o yaml would choose otherwise.
@@ -91,6 +94,12 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 				}
 				if output == "yaml" {
 					fmt.Fprint(out, fix.YAML(o.Changes))
+				} else if output == "patch" {
+					ps, err := fix.Patches(o.Changes)
+					if err != nil {
+						return err
+					}
+					fmt.Fprint(out, fix.PatchScript(ps))
 				} else if outDir == "" {
 					return usageErr(fmt.Errorf("-o helm needs --out-dir"))
 				} else if err := report.HelmFiles(outDir, o.Changes, force, cmd.ErrOrStderr()); err != nil {
@@ -107,11 +116,11 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 				}
 				return nil
 			}
-			return usageErr(fmt.Errorf("unknown output %q (want text, yaml, helm or json)", output))
+			return usageErr(fmt.Errorf("unknown output %q (want text, yaml, patch, helm or json)", output))
 		},
 	}
 	in = inputs(c)
-	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text, yaml, helm or json")
+	c.Flags().StringVarP(&output, "output", "o", "text", "output format: text, yaml, patch, helm or json")
 	c.Flags().StringVar(&outDir, "out-dir", "", "with -o helm: the chart's templates folder to write into")
 	c.Flags().StringVar(&filter.Edge, "edge", "", "only this edge: ns/workload=host:port")
 	c.Flags().BoolVar(&force, "force", false, "with -o helm: overwrite templates that exist with other content")

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,7 +96,23 @@ func TestLiveScopeKubeUp(t *testing.T) {
 		}
 	}
 
-	// fix --cluster -o yaml | kubectl apply -f - succeeds, and the cluster then passes.
+	// fix --cluster -o patch: the kubectl commands run as printed.
+	code, script, stderr := run(t, "", "fix", "--cluster", "--kubeconfig", kc.Kubeconfig, "-n", "staging-webs", "-o", "patch")
+	if code != ExitOK || !strings.Contains(script, "kubectl ") {
+		t.Fatalf("fix -o patch: exit %d\n%s\n%s", code, script, stderr)
+	}
+	sh := exec.Command("sh", "-e")
+	sh.Stdin = strings.NewReader(script)
+	sh.Env = append(os.Environ(), "KUBECONFIG="+kc.Kubeconfig, "PATH="+filepath.Dir(kc.KubectlBin)+":"+os.Getenv("PATH"))
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("running fix -o patch: %v\n%s\n%s", err, script, out)
+	}
+	if code, r, _ := live(kc.Kubeconfig, "-n", "staging-webs"); code != ExitOK || r.Summary.Failing != 0 {
+		t.Errorf("after fix -o patch: exit %d, %+v\n%s", code, r.Summary, script)
+	}
+
+	// fix --cluster -o yaml | kubectl apply -f - succeeds (over the patched
+	// objects too), and the cluster then passes.
 	kc.Kubectl(t, fixYAML, "apply", "-f", "-")
 	code, r, _ = live(kc.Kubeconfig, "-n", "staging-webs")
 	if code != ExitOK || r.Summary.Failing != 0 {
