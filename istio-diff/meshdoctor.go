@@ -1,0 +1,83 @@
+package istiodiff
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Meshdoctor runs the product binary, built from the parent module, on a
+// mesh. The binary is exec'd rather than linked: a go.work would put both
+// modules on one build list, so Istio's pinned k8s/istio.io/api versions
+// would move meshdoctor's (or the reverse) and the harness would test a
+// build nobody ships.
+type Meshdoctor struct {
+	Bin string
+	Dir string // scratch directory for mesh files
+}
+
+type mdEdge struct {
+	Client struct {
+		Namespace, Workload, Proxy string
+	}
+	Server struct {
+		Host     string
+		Port     int
+		Workload string
+		Subset   string
+		Proxy    string
+	}
+	ClientSends   string
+	ServerAccepts string
+	Outcome       string
+	Cause         string
+	Skip          string `json:"differential,omitempty"`
+}
+
+// Analyze returns meshdoctor's verdict per edge key for the mesh in data.
+func (m *Meshdoctor) Analyze(name string, data []byte) (map[Key]Verdict, error) {
+	f := filepath.Join(m.Dir, name+".yaml")
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		return nil, err
+	}
+	defer os.Remove(f)
+	cmd := exec.Command(m.Bin, "analyze", "--all-pairs", "-o", "json", f)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() > 1) {
+		return nil, fmt.Errorf("meshdoctor: %v: %s", err, errb.String())
+	}
+	var doc struct {
+		Edges []mdEdge `json:"edges"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		return nil, fmt.Errorf("meshdoctor json: %v", err)
+	}
+	res := map[Key]Verdict{}
+	groups := map[Key][]mdEdge{}
+	for _, e := range doc.Edges {
+		k := Key{Client: e.Client.Namespace + "/" + e.Client.Workload, Host: e.Server.Host, Port: e.Server.Port, Backend: e.Server.Workload}
+		groups[k] = append(groups[k], e)
+	}
+	for k, es := range groups {
+		v := Verdict{Sends: es[0].ClientSends, Outcome: es[0].Outcome, Skip: es[0].Skip}
+		var why []string
+		for _, e := range es {
+			why = append(why, fmt.Sprintf("[subset %q] sends %s, accepts %s, %s: %s", e.Server.Subset, e.ClientSends, e.ServerAccepts, e.Outcome, e.Cause))
+			if e.Outcome != v.Outcome || e.ClientSends != v.Sends {
+				// Several routed subsets to one backend with different answers.
+				v.Outcome, v.Sends = "mixed", "mixed"
+			}
+		}
+		sort.Strings(why)
+		v.Why = strings.Join(why, "; ")
+		res[k] = v
+	}
+	return res, nil
+}

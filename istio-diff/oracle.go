@@ -1,0 +1,490 @@
+package istiodiff
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	envoycore "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
+	corev1 "k8s.io/api/core/v1"
+
+	"istio.io/istio/pilot/pkg/config/kube/crd"
+	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/pkg/simulation"
+	"istio.io/istio/pilot/test/xds"
+	"istio.io/istio/pkg/config/kube"
+	"istio.io/istio/pkg/config/mesh"
+	"istio.io/istio/pkg/config/protocol"
+)
+
+// Key names one edge the way meshdoctor's JSON does: client workload →
+// Service host:port → backend workload ("" when no backend is reached).
+type Key struct {
+	Client  string // namespace/workload
+	Host    string
+	Port    int
+	Backend string
+}
+
+func (k Key) String() string {
+	b := k.Backend
+	if b == "" {
+		b = "<none>"
+	}
+	return fmt.Sprintf("%s -> %s:%d (backend %s)", k.Client, k.Host, k.Port, b)
+}
+
+// Verdict is one side's answer for an edge.
+type Verdict struct {
+	Sends   string // plaintext, istio-mtls, tls, mtls, blackhole; "" when the call never leaves the client proxy
+	Outcome string // ok, fail, unknown
+	// Skip is set when the edge is not judged, naming the rule.
+	Skip string
+	// Why is Istio's path: listener, cluster, filter chain, error.
+	Why string
+}
+
+// Skip rules: edges where meshdoctor and Istio must differ, judged by rule.
+const (
+	// SkipAppBytes: the outcome depends on bytes the app itself writes or
+	// reads, which neither pilot nor the manifests fix: non-istio TLS passed
+	// through to the server app, or an auto-detected port where an HTTP and a
+	// TCP client get different answers.
+	SkipAppBytes = "app-bytes"
+	// SkipPodIP: capture hangs on an IP-range annotation and a pod IP,
+	// which manifests do not carry (Istio's fake cluster gives every pod one).
+	SkipPodIP = "pod-ip"
+	// SkipAmbient: ztunnel / HBONE, which pilot's simulation does not model.
+	SkipAmbient = "ambient"
+)
+
+// Oracle runs Istio's pilot over one Cluster.
+type Oracle struct {
+	t     *testing.T
+	c     *Cluster
+	fake  *xds.FakeDiscoveryServer
+	sims  map[*Pod]*simulation.Simulation
+	eds   map[*Pod]map[string][]endpointInfo
+	rules map[*Pod]*Rules
+}
+
+type endpointInfo struct {
+	ip     string
+	tlsTag map[string]string // envoy.transport_socket_match metadata
+}
+
+// NewOracle starts Istio's fake discovery server on c.
+func NewOracle(t *testing.T, c *Cluster) (*Oracle, error) {
+	mc := mesh.DefaultMeshConfig()
+	if c.MeshYAML != "" {
+		m, err := mesh.ApplyMeshConfigDefaults(c.MeshYAML)
+		if err != nil {
+			return nil, err
+		}
+		mc = m
+	}
+	cfgs, _, err := crd.ParseInputs(c.IstioYAML())
+	if err != nil {
+		return nil, err
+	}
+	for i := range cfgs {
+		// The Kubernetes CRD client stamps every object with the domain suffix
+		// (crdclient/client.go: cfg.Domain = domainSuffix); short hosts in
+		// DestinationRules resolve through it (model.ResolveShortnameToFQDN).
+		// The fake's memory store does not, so do it here.
+		cfgs[i].Domain = "cluster.local"
+	}
+	fake := xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
+		KubernetesObjectString: c.KubeYAML(),
+		Configs:                cfgs,
+		MeshConfig:             mc,
+	})
+	return &Oracle{t: t, c: c, fake: fake, sims: map[*Pod]*simulation.Simulation{},
+		eds: map[*Pod]map[string][]endpointInfo{}, rules: map[*Pod]*Rules{}}, nil
+}
+
+func (o *Oracle) proxy(p *Pod) *model.Proxy {
+	labels := map[string]string{}
+	for k, v := range p.Labels {
+		labels[k] = v
+	}
+	labels["security.istio.io/tlsMode"] = "istio"
+	mode := model.InterceptionRedirect
+	if strings.EqualFold(p.Annotations["sidecar.istio.io/interceptionMode"], "NONE") {
+		mode = model.InterceptionNone
+	}
+	return o.fake.SetupProxy(&model.Proxy{
+		ID:              p.Name + "." + p.Namespace,
+		IPAddresses:     []string{p.IP},
+		ConfigNamespace: p.Namespace,
+		Labels:          labels,
+		Metadata: &model.NodeMetadata{Namespace: p.Namespace, Labels: labels, ClusterID: "Kubernetes",
+			InterceptionMode: mode, Annotations: p.Annotations, IstioVersion: "1.31.0"},
+	})
+}
+
+func (o *Oracle) sim(p *Pod) *simulation.Simulation {
+	if s, ok := o.sims[p]; ok {
+		return s
+	}
+	px := o.proxy(p)
+	s := simulation.NewSimulation(o.t, o.fake, px)
+	o.sims[p] = s
+	m := map[string][]endpointInfo{}
+	for _, cla := range o.fake.Endpoints(px) {
+		for _, le := range cla.GetEndpoints() {
+			for _, lb := range le.GetLbEndpoints() {
+				ei := endpointInfo{ip: lb.GetEndpoint().GetAddress().GetSocketAddress().GetAddress(), tlsTag: map[string]string{}}
+				if md := lb.GetMetadata().GetFilterMetadata()["envoy.transport_socket_match"]; md != nil {
+					for k, v := range md.GetFields() {
+						ei.tlsTag[k] = v.GetStringValue()
+					}
+				}
+				m[cla.GetClusterName()] = append(m[cla.GetClusterName()], ei)
+			}
+		}
+	}
+	o.eds[p] = m
+	return s
+}
+
+func (o *Oracle) rulesOf(p *Pod) *Rules {
+	if r, ok := o.rules[p]; ok {
+		return r
+	}
+	r, err := RulesFor(p.Annotations)
+	if err != nil {
+		o.t.Fatalf("pod %s/%s: %v", p.Namespace, p.Name, err)
+	}
+	o.rules[p] = r
+	return r
+}
+
+func (o *Oracle) podByIP(ip string) *Pod {
+	for _, p := range o.c.Pods {
+		if p.IP == ip {
+			return p
+		}
+	}
+	return nil
+}
+
+// protocols are the client-app byte streams to try on a Service port.
+// Istio's own port-protocol inference (pkg/config/kube ConvertProtocol)
+// decides what the port is; only an HTTP declaration fixes the app's bytes.
+// On any other port the app may write HTTP or opaque bytes, and where the
+// two get different answers (an auto-detected port; a server port that
+// another Service declares HTTP) the edge hangs on the app's bytes.
+func protocols(sp SvcPort) []simulation.Protocol {
+	var ap *string
+	if sp.AppProtocol != "" {
+		ap = &sp.AppProtocol
+	}
+	p := kube.ConvertProtocol(int32(sp.Port), sp.Name, corev1.ProtocolTCP, ap)
+	switch {
+	case p == protocol.HTTP2 || p == protocol.GRPC || p == protocol.GRPCWeb:
+		return []simulation.Protocol{simulation.HTTP2}
+	case p.IsHTTP():
+		return []simulation.Protocol{simulation.HTTP}
+	case p.IsUnsupported():
+		return []simulation.Protocol{simulation.HTTP, simulation.TCP}
+	}
+	return []simulation.Protocol{simulation.TCP, simulation.HTTP}
+}
+
+// Edges is Istio's verdict for every client pod × Service port.
+func (o *Oracle) Edges() map[Key]Verdict {
+	out := map[Key]Verdict{}
+	for _, c := range o.c.Pods {
+		for _, s := range o.c.Services {
+			for _, sp := range s.Ports {
+				o.edge(out, c, s, sp)
+			}
+		}
+	}
+	return out
+}
+
+// edge judges one client pod → Service port for every protocol variant and
+// keeps the answer where the variants agree.
+func (o *Oracle) edge(out map[Key]Verdict, c *Pod, s *Svc, sp SvcPort) {
+	var variants []map[Key]Verdict
+	for _, proto := range protocols(sp) {
+		m := map[Key]Verdict{}
+		o.call(m, c, s, sp, proto)
+		variants = append(variants, m)
+	}
+	for k, v := range variants[0] {
+		for _, other := range variants[1:] {
+			w, ok := other[k]
+			if !ok || w.Outcome != v.Outcome || w.Sends != v.Sends || w.Skip != v.Skip {
+				v = Verdict{Skip: SkipAppBytes, Why: "the app's bytes decide: one gives " + v.Outcome + " (" + v.Why + "), the other " + w.Outcome + " (" + w.Why + ")"}
+			}
+		}
+		out[k] = v
+	}
+	for _, other := range variants[1:] {
+		for k, w := range other {
+			if _, ok := variants[0][k]; !ok {
+				out[k] = Verdict{Skip: SkipAppBytes, Why: "the app's bytes decide: only one byte stream reaches this backend (" + w.Why + ")"}
+			}
+		}
+	}
+}
+
+func (o *Oracle) key(c *Pod, s *Svc, sp SvcPort, b *Pod) Key {
+	k := Key{Client: c.Namespace + "/" + c.Workload, Host: s.Host(), Port: sp.Port}
+	if b != nil {
+		k.Backend = b.Workload
+	}
+	return k
+}
+
+func (o *Oracle) put(m map[Key]Verdict, k Key, v Verdict) {
+	if old, ok := m[k]; ok && (old.Outcome != v.Outcome || old.Sends != v.Sends || old.Skip != v.Skip) {
+		// Two paths to one backend with different answers (never by design in
+		// the generator's meshes): judge neither.
+		v = Verdict{Skip: "mixed", Why: old.Why + " | " + v.Why}
+	}
+	m[k] = v
+}
+
+// dests are where the client app's connection goes: the cluster IP, or for a
+// headless Service each backend pod's IP.
+func (o *Oracle) dests(s *Svc) []string {
+	if !s.Headless() {
+		return []string{s.ClusterIP}
+	}
+	var ips []string
+	for _, b := range o.c.Backends(s) {
+		ips = append(ips, b.IP)
+	}
+	return ips
+}
+
+func (o *Oracle) call(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, proto simulation.Protocol) {
+	backends := o.c.Backends(s)
+	dsts := o.dests(s)
+	if len(dsts) == 0 || len(backends) == 0 {
+		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: "no backend pod: nothing accepts the connection"})
+		return
+	}
+	for _, dst := range dsts {
+		direct := o.podByIP(dst) // headless: the one pod; else nil (kube-proxy picks)
+		captured, why := false, "client has no sidecar"
+		if c.Sidecar {
+			t, rule := o.rulesOf(c).Outbound(Packet{Dst: dst, Port: sp.Port, Loopback: dst == c.IP})
+			captured, why = t == "ISTIO_REDIRECT", "iptables: "+rule
+		}
+		skip := ""
+		if c.Sidecar && direct != nil && ipRangeAnnotated(c) {
+			skip = SkipPodIP
+		}
+		if !captured {
+			for _, b := range backendsAt(backends, direct) {
+				v := o.deliver(c, false, dst, b, sp, "plaintext", proto, nil)
+				v.Why = "app → " + dst + " uncaptured (" + why + "); " + v.Why
+				if skip != "" {
+					v.Skip = skip
+				}
+				o.put(m, o.key(c, s, sp, b), v)
+			}
+			continue
+		}
+		if skip != "" {
+			for _, b := range backendsAt(backends, direct) {
+				o.put(m, o.key(c, s, sp, b), Verdict{Skip: skip, Why: "capture of " + dst + " hangs on an IP-range annotation"})
+			}
+			continue
+		}
+		o.viaSidecar(m, c, s, sp, dst, direct, backends, proto)
+	}
+}
+
+func backendsAt(all []*Pod, direct *Pod) []*Pod {
+	if direct != nil {
+		return []*Pod{direct}
+	}
+	return all
+}
+
+func ipRangeAnnotated(p *Pod) bool {
+	_, a := p.Annotations["traffic.sidecar.istio.io/includeOutboundIPRanges"]
+	_, b := p.Annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"]
+	return a || b
+}
+
+func (o *Oracle) viaSidecar(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, dst string, direct *Pod, backends []*Pod, proto simulation.Protocol) {
+	sim := o.sim(c)
+	res := sim.Run(simulation.Call{Address: dst, Port: sp.Port, Protocol: proto, HostHeader: s.Host(), CallMode: simulation.CallModeOutbound})
+	path := fmt.Sprintf("client sidecar: listener %s, chain %s, cluster %s", res.ListenerMatched, res.FilterChainMatched, res.ClusterMatched)
+	all := backendsAt(backends, direct)
+	if res.Error != nil {
+		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: path + ": " + res.Error.Error()})
+		return
+	}
+	switch res.ClusterMatched {
+	case "BlackHoleCluster":
+		for _, b := range all {
+			o.put(m, o.key(c, s, sp, b), Verdict{Sends: "blackhole", Outcome: "fail", Why: path})
+		}
+		return
+	case "PassthroughCluster":
+		for _, b := range all {
+			v := o.deliver(c, true, dst, b, sp, "plaintext", proto, nil)
+			v.Why = path + "; " + v.Why
+			o.put(m, o.key(c, s, sp, b), v)
+		}
+		return
+	case "":
+		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: path + ": no cluster"})
+		return
+	}
+	var cl *cluster.Cluster
+	for _, x := range sim.Clusters {
+		if x.GetName() == res.ClusterMatched {
+			cl = x
+		}
+	}
+	if cl == nil {
+		// A route to a subset no DestinationRule defines: Envoy answers 503
+		// "no cluster" (the cluster is never generated).
+		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: path + ": cluster not generated (503)"})
+		return
+	}
+	switch cl.GetType() {
+	case cluster.Cluster_ORIGINAL_DST:
+		// Envoy connects to the connection's original destination: the pod IP,
+		// or the cluster IP that kube-proxy then spreads over every backend.
+		mode := socketFor(cl, nil)
+		for _, b := range all {
+			v := o.deliver(c, true, dst, b, sp, mode, proto, cl)
+			v.Why = path + " (ORIGINAL_DST, " + mode + "); " + v.Why
+			o.put(m, o.key(c, s, sp, b), v)
+		}
+	case cluster.Cluster_EDS:
+		eps := o.eds[c][cl.GetName()]
+		if len(eps) == 0 {
+			o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: path + ": EDS has no endpoint (503 no healthy upstream)"})
+			return
+		}
+		for _, ep := range eps {
+			b := o.podByIP(ep.ip)
+			if b == nil {
+				continue
+			}
+			mode := socketFor(cl, ep.tlsTag)
+			v := o.deliver(c, true, ep.ip, b, sp, mode, proto, cl)
+			v.Why = path + " (EDS " + ep.ip + ", " + mode + "); " + v.Why
+			o.put(m, o.key(c, s, sp, b), v)
+		}
+	default:
+		for _, b := range all {
+			o.put(m, o.key(c, s, sp, b), Verdict{Skip: "cluster-type", Why: path + ": cluster type " + cl.GetType().String()})
+		}
+	}
+}
+
+// socketFor picks the transport socket Envoy uses toward an endpoint: the
+// first transport_socket_matches entry whose match is a subset of the
+// endpoint's envoy.transport_socket_match metadata, else the cluster's
+// transport_socket (Envoy's documented selection).
+func socketFor(cl *cluster.Cluster, tag map[string]string) string {
+	for _, tm := range cl.GetTransportSocketMatches() {
+		ok := true
+		for k, v := range tm.GetMatch().GetFields() {
+			if tag[k] != v.GetStringValue() {
+				ok = false
+			}
+		}
+		if ok {
+			return classify(tm.GetTransportSocket())
+		}
+	}
+	return classify(cl.GetTransportSocket())
+}
+
+// classify names what an upstream transport socket puts on the wire.
+func classify(ts *envoycore.TransportSocket) string {
+	if ts == nil || ts.GetTypedConfig() == nil || !strings.Contains(ts.GetTypedConfig().GetTypeUrl(), "UpstreamTlsContext") {
+		return "plaintext"
+	}
+	u := &tlsv3.UpstreamTlsContext{}
+	if err := ts.GetTypedConfig().UnmarshalTo(u); err != nil {
+		return "tls"
+	}
+	cc := u.GetCommonTlsContext()
+	if sds := cc.GetTlsCertificateSdsSecretConfigs(); len(sds) > 0 {
+		if sds[0].GetName() == "default" {
+			return "istio-mtls"
+		}
+		return "mtls"
+	}
+	if len(cc.GetTlsCertificates()) > 0 {
+		return "mtls"
+	}
+	return "tls"
+}
+
+// deliver follows the connection into the backend pod: through its
+// iptables (or, for a pod calling itself, the client's own OUTPUT chain on
+// lo) into its sidecar's inbound listener or straight to the app.
+func (o *Oracle) deliver(c *Pod, fromProxy bool, dst string, b *Pod, sp SvcPort, sends string, proto simulation.Protocol, _ *cluster.Cluster) Verdict {
+	tp := sp.Target(b)
+	if tp == 0 {
+		return Verdict{Sends: sends, Outcome: "fail", Why: "named targetPort " + sp.TargetPort + " not on pod"}
+	}
+	captured, why := false, "server has no sidecar"
+	if b.Sidecar || b == c {
+		if b == c && dst == b.IP {
+			t, rule := o.rulesOf(c).Outbound(Packet{Dst: b.IP, Port: tp, Loopback: true, ProxyUID: fromProxy})
+			captured, why = t == "ISTIO_IN_REDIRECT", "own pod over lo: "+rule
+			if !c.Sidecar {
+				captured, why = false, "own pod over lo, no sidecar"
+			}
+		} else if b.Sidecar {
+			t, rule := o.rulesOf(b).Inbound(tp)
+			captured, why = t == "ISTIO_IN_REDIRECT", "server iptables: "+rule
+		}
+	}
+	if !captured {
+		return appGets(sends, "server app on "+strconv.Itoa(tp)+" ("+why+")")
+	}
+	var terminated bool
+	call := simulation.Call{Address: b.IP, Port: tp, Protocol: proto, CallMode: simulation.CallModeInbound,
+		CustomListenerValidations: []simulation.CustomFilterChainValidation{func(fc *listener.FilterChain) error {
+			terminated = fc.GetTransportSocket() != nil
+			return nil
+		}}}
+	switch sends {
+	case "istio-mtls":
+		call.TLS = simulation.MTLS
+		call.Sni = "outbound_." + strconv.Itoa(sp.Port) + "_._." + "svc"
+	case "tls", "mtls":
+		call.TLS = simulation.TLS
+	}
+	res := o.sim(b).Run(call)
+	path := fmt.Sprintf("server sidecar (%s): chain %s, cluster %s", why, res.FilterChainMatched, res.ClusterMatched)
+	if res.Error != nil {
+		return Verdict{Sends: sends, Outcome: "fail", Why: path + ": " + res.Error.Error()}
+	}
+	if terminated || sends == "plaintext" {
+		return Verdict{Sends: sends, Outcome: "ok", Why: path}
+	}
+	return appGets(sends, path+", TLS passed through to the app")
+}
+
+// appGets: the generator's apps speak plaintext HTTP or TCP.
+func appGets(sends, why string) Verdict {
+	switch sends {
+	case "plaintext":
+		return Verdict{Sends: sends, Outcome: "ok", Why: why}
+	case "istio-mtls":
+		return Verdict{Sends: sends, Outcome: "fail", Why: why + ": istio mTLS reaches a plaintext app"}
+	}
+	return Verdict{Sends: sends, Skip: SkipAppBytes, Why: why + ": non-istio TLS reaches the app, whose own TLS is not in the manifests"}
+}
