@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -12,15 +11,15 @@ import (
 // DoctorText writes doctor's report in the order a person reads an outage:
 // pods → errors → cause → fix, then what could not be read.
 func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
-	ew := &lineWriter{w: w}
+	ew := &errWriter{w: w}
 	scope := "all namespaces"
 	if len(r.Scope) > 0 && r.Scope[0] != "" {
 		scope = "namespace " + strings.Join(r.Scope, ", ")
 	}
 	head := map[string]string{doctor.Broken: st.paint("31;1", "BROKEN"), doctor.Unknown: st.paint("33", "UNKNOWN"),
 		doctor.Healthy: st.paint("32", "HEALTHY")}[r.Status]
-	ew.printf("%s — %s: %d of %s unhealthy, %s, %s\n", head, scope, len(r.Pods), countOf(r.PodsInScope, "pod", "pods"),
-		countOf(len(r.Diagnoses), "error in the logs", "distinct errors in the logs"), countOf(len(r.FailingEdges), "failing edge", "failing edges"))
+	ew.printf("%s — %s: %d of %s unhealthy, %s, %s\n", head, scope, len(r.Pods), count(r.PodsInScope, "pod", "pods"),
+		count(len(r.Diagnoses), "error in the logs", "distinct errors in the logs"), count(len(r.FailingEdges), "failing edge", "failing edges"))
 
 	ew.printf("\nPODS\n")
 	if len(r.Pods) == 0 {
@@ -40,37 +39,37 @@ func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
 		}
 	}
 
-	ew.printf("\nERRORS in %s (%d lines)\n", countOf(len(r.LogsRead), "log", "logs"), r.Lines)
+	ew.printf("\nERRORS in %s (%d lines)\n", count(len(r.LogsRead), "log", "logs"), r.Lines)
 	if r.LogsSkipped > 0 {
-		ew.printf("  (the logs of %s more were not read: raise --max-pods)\n", countOf(r.LogsSkipped, "pod", "pods"))
+		ew.printf("  (the logs of %s more were not read: raise --max-pods)\n", count(r.LogsSkipped, "pod", "pods"))
 	}
 	if len(r.Diagnoses) == 0 {
 		ew.printf("  no known TLS, mTLS or export error signature in the logs read\n")
 	}
 	for i, d := range r.Diagnoses {
 		ew.printf("  [%d] %s — written by %s   (%s)\n", i+1, d.Category, d.Emitter, strings.Join(d.Signatures, " + "))
-		ew.printf("      %s, %s: %s\n", countOf(len(d.Pods), "pod", "pods"), countOf(d.Count, "event", "events"), strings.Join(d.Pods, ", "))
+		ew.printf("      %s, %s: %s\n", count(len(d.Pods), "pod", "pods"), count(d.Count, "event", "events"), strings.Join(d.Pods, ", "))
 		ew.printf("      in %s\n", strings.Join(d.Logs, ", "))
-		ew.printf("      > %s\n", firstLineOf(d.Sample, 160))
+		ew.printf("      > %s\n", oneLine(d.Sample, 160))
 		if d.Excerpt != "" {
 			ew.printf("      > %s\n", d.Excerpt)
 		}
-		ew.printf("%s", wrapIndent(d.Summary, "      "))
+		ew.printf("%s", wrap(d.Summary, "      "))
 		for _, n := range d.Notes {
-			ew.printf("%s", wrapIndent("Note: "+n, "      "))
+			ew.printf("%s", wrap("Note: "+n, "      "))
 		}
 	}
 
 	ew.printf("\nCAUSE\n")
 	if len(r.Diagnoses) == 0 && len(r.FailingEdges) == 0 {
-		ew.printf("  the live model predicts no failing edge from the pods in scope (%s undecided)\n", countOf(r.UnknownEdges, "edge", "edges"))
+		ew.printf("  the live model predicts no failing edge from the pods in scope (%s undecided)\n", count(r.UnknownEdges, "edge", "edges"))
 	}
 	for i, d := range r.Diagnoses {
 		if d.SameCauseAs > 0 {
 			ew.printf("  [%d] the same edges and objects as [%d]\n", i+1, d.SameCauseAs)
 			continue
 		}
-		ew.printf("  [%d] %s", i+1, strings.TrimLeft(wrapIndent(d.Correlation, "      "), " "))
+		ew.printf("  [%d] %s", i+1, strings.TrimLeft(wrap(d.Correlation, "      "), " "))
 		if !d.Agrees {
 			ew.printf("      the logs and the live model disagree: the model predicts no such failure for these pods\n")
 		}
@@ -81,7 +80,7 @@ func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
 			ew.printf("      decided by %s — %s\n", dc.Ref, dc.Reach)
 		}
 		if !d.Agrees && len(d.Causes) > 0 {
-			ew.printf("%s", wrapIndent("most likely, from the log alone: "+d.Causes[0], "      "))
+			ew.printf("%s", wrap("most likely, from the log alone: "+d.Causes[0], "      "))
 		}
 	}
 	if len(r.Diagnoses) == 0 {
@@ -95,7 +94,7 @@ func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
 		ew.printf("  no failing edge in the live model: nothing for `meshdoctor fix` to change\n")
 	}
 	for i, f := range r.Fixes {
-		ew.printf("  %d. %s — %s\n", i+1, f.Target, countOf(len(f.Edges), "failing edge", "failing edges"))
+		ew.printf("  %d. %s — %s\n", i+1, f.Target, count(len(f.Edges), "failing edge", "failing edges"))
 		if f.Best == nil {
 			ew.printf("     no mesh change fixes it without breaking another edge; see `%s`\n", strings.TrimSuffix(f.Command, " -o yaml > mtls-fix.yaml"))
 			continue
@@ -116,62 +115,11 @@ func DoctorText(w io.Writer, r *doctor.Report, st Style) error {
 	return ew.err
 }
 
-func writeCandidate(ew *lineWriter, c *fix.Candidate, of int) {
+func writeCandidate(ew *errWriter, c *fix.Candidate, of int) {
 	v := c.Verification
 	ew.printf("     [%s] %s   (best of %d, verified by the model)\n", c.Strategy, c.Title, of)
-	ew.printf("%s", wrapIndent("why: "+c.Why, "     "))
-	ew.printf("%s", wrapIndent("cost: "+c.Cost, "     "))
+	ew.printf("%s", wrap("why: "+c.Why, "     "))
+	ew.printf("%s", wrap("cost: "+c.Cost, "     "))
 	ew.printf("     model: fixes %d edge(s), breaks %d; %d lose mTLS; %d port(s) start accepting plaintext\n",
 		len(v.Fixes), len(v.Breaks), len(v.Weakened), len(v.PlaintextPorts))
-}
-
-type lineWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *lineWriter) printf(format string, a ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, a...)
-	}
-}
-
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func firstLineOf(s string, max int) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + " …"
-	}
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max]) + "…"
-	}
-	return s
-}
-
-// wrapText folds text at about 100 columns, every line indented.
-func wrapIndent(text, indent string) string {
-	var sb strings.Builder
-	col := 0
-	for _, word := range strings.Fields(text) {
-		if col > 0 && col+1+len(word) > 100 {
-			sb.WriteString("\n")
-			col = 0
-		}
-		if col == 0 {
-			sb.WriteString(indent)
-			col = len(indent)
-		} else {
-			sb.WriteByte(' ')
-			col++
-		}
-		sb.WriteString(word)
-		col += len(word)
-	}
-	sb.WriteString("\n")
-	return sb.String()
 }

@@ -10,13 +10,13 @@ import (
 // VerifyText writes verify's checklist: one line per item, its evidence
 // below it, and the verdict last.
 func VerifyText(w io.Writer, r *verify.Report, st Style) error {
-	ew := &lineWriter{w: w}
+	ew := &errWriter{w: w}
 	for _, it := range r.Items {
 		mark := map[string]string{verify.Pass: st.paint("32", "✓"), verify.Fail: st.paint("31;1", "✗"),
 			verify.Unknown: st.paint("33", "?")}[it.State]
 		ew.printf("%s %-16s %s\n", mark, it.Name, it.Summary)
 		for _, e := range it.Evidence {
-			ew.printf("    %s\n", firstLineOf(e, 300))
+			ew.printf("    %s\n", oneLine(e, 300))
 		}
 	}
 	since := ""
@@ -25,7 +25,7 @@ func VerifyText(w io.Writer, r *verify.Report, st Style) error {
 	}
 	switch {
 	case r.Pass:
-		ew.printf("\n%s: every item holds (%s%s)\n", st.paint("32", "PASS"), countOf(r.Attempts, "read", "reads"), since)
+		ew.printf("\n%s: every item holds (%s%s)\n", st.paint("32", "PASS"), count(r.Attempts, "read", "reads"), since)
 	default:
 		failing, unknown := 0, 0
 		for _, it := range r.Items {
@@ -36,8 +36,8 @@ func VerifyText(w io.Writer, r *verify.Report, st Style) error {
 				unknown++
 			}
 		}
-		ew.printf("\n%s: %s, %s (%s%s)\n", st.paint("31;1", "FAIL"), countOf(failing, "item fails", "items fail"),
-			countOf(unknown, "item undecided", "items undecided"), countOf(r.Attempts, "read", "reads"), since)
+		ew.printf("\n%s: %s, %s (%s%s)\n", st.paint("31;1", "FAIL"), count(failing, "item fails", "items fail"),
+			count(unknown, "item undecided", "items undecided"), count(r.Attempts, "read", "reads"), since)
 	}
 	return ew.err
 }

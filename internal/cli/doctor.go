@@ -61,19 +61,7 @@ Exit status: 0 nothing in scope is broken, 1 something is broken or could not be
 			if err != nil {
 				return usageErr(err)
 			}
-			out := cmd.OutOrStdout()
-			if output == "json" {
-				err = report.JSON(out, rep)
-			} else {
-				err = report.DoctorText(out, rep, report.Style{Color: isTTY(out)})
-			}
-			if err != nil {
-				return err
-			}
-			if rep.Problems() {
-				return problemsFound
-			}
-			return nil
+			return writeLive(cmd, output, rep, func(w io.Writer, st report.Style) error { return report.DoctorText(w, rep, st) }, rep.Problems())
 		},
 	}
 	in = inputs(c)
@@ -162,6 +150,25 @@ func (lc *liveCluster) command(sub string) string {
 		parts = append(parts, "-n", lc.scope[0])
 	}
 	return strings.Join(parts, " ")
+}
+
+// writeLive writes doctor's or verify's report as -o asks, and exits 1
+// when problems.
+func writeLive(cmd *cobra.Command, output string, rep any, text func(io.Writer, report.Style) error, problems bool) error {
+	out := cmd.OutOrStdout()
+	var err error
+	if output == "json" {
+		err = report.JSON(out, rep)
+	} else {
+		err = text(out, report.Style{Color: isTTY(out)})
+	}
+	if err != nil {
+		return err
+	}
+	if problems {
+		return problemsFound
+	}
+	return nil
 }
 
 // logProgress shows reading progress on stderr: a live line on a terminal,

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -101,19 +102,7 @@ Exit status: 0 every item holds, 1 an item fails or is undecided, 2 usage.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			out := cmd.OutOrStdout()
-			if output == "json" {
-				err = report.JSON(out, rep)
-			} else {
-				err = report.VerifyText(out, rep, report.Style{Color: isTTY(out)})
-			}
-			if err != nil {
-				return err
-			}
-			if !rep.Pass {
-				return problemsFound
-			}
-			return nil
+			return writeLive(cmd, output, rep, func(w io.Writer, st report.Style) error { return report.VerifyText(w, rep, st) }, !rep.Pass)
 		},
 	}
 	in = inputs(c)
