@@ -9,12 +9,6 @@ import (
 	"github.com/meshdoctor/meshdoctor/health/healthtest"
 	"github.com/meshdoctor/meshdoctor/source"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-)
-
-const (
-	agentLine = `[otel.javaagent 2025-01-15 10:00:00:000 +0000] ERROR io.opentelemetry.exporter.internal.grpc.GrpcExporter - Failed to export metrics. Server is UNAVAILABLE. Full error message: upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435703:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end` + "\n"
-	envoyLine = `[2025-01-15T10:00:02.000Z] "POST /opentelemetry.proto.collector.metrics.v1.MetricsService/Export HTTP/2" 503 UF upstream_reset_before_response_started{remote_connection_failure|TLS_error:|268435703:SSL_routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end} - "-" 0 0 3 - "-" "grpc-java-okhttp/1.68.1" "b2c1" "otel-collector.monitoring.svc.cluster.local:4317" "10.244.1.7:4317" outbound|4317||otel-collector.monitoring.svc.cluster.local - 10.96.12.40:4317 10.244.2.9:53210 - default` + "\n"
 )
 
 func seedSet(t *testing.T, extra ...string) source.Set {
@@ -27,40 +21,11 @@ func seedSet(t *testing.T, extra ...string) source.Set {
 	return set
 }
 
-// crashing is a replica of app's Deployment, its app container in
-// CrashLoopBackOff, its sidecar up.
-func crashing(app string, crash bool) corev1.Pod {
-	yes := true
-	p := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "staging-webs", Name: app + "-7d9f8c6b5-x2k4q",
-		OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: app + "-7d9f8c6b5", Controller: &yes}}},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app"}, {Name: "istio-proxy"}}},
-		Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
-			ContainerStatuses: []corev1.ContainerStatus{
-				{Name: "app", Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}},
-				{Name: "istio-proxy", Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}}}
-	if crash {
-		p.Status.Conditions[0].Status = corev1.ConditionFalse
-		p.Status.ContainerStatuses[0] = corev1.ContainerStatus{Name: "app", RestartCount: 6,
-			State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
-			LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}
-	}
-	return p
-}
-
-func seedLogs(apps ...string) map[string]string {
-	logs := map[string]string{}
-	for _, a := range apps {
-		k := "staging-webs/" + a + "-7d9f8c6b5-x2k4q/"
-		logs[k+"app"], logs[k+"app (previous)"], logs[k+"istio-proxy"] = agentLine, agentLine, envoyLine
-	}
-	return logs
-}
-
 func TestSeedOutage(t *testing.T) {
 	if _, err := os.Stat("../examples/seed"); err != nil {
 		t.Skip("examples/seed missing")
 	}
-	fc := &healthtest.Cluster{Pods: []corev1.Pod{crashing("auth-guard", true), crashing("order-core", true)}, Logs: seedLogs("auth-guard", "order-core")}
+	fc := &healthtest.Cluster{Pods: []corev1.Pod{healthtest.SeedPod("auth-guard", true, 0), healthtest.SeedPod("order-core", true, 0)}, Logs: healthtest.SeedLogs("auth-guard", "order-core")}
 	rep, err := Run(context.Background(), Input{Set: seedSet(t), DefaultNamespace: "staging-webs", Namespaces: []string{"staging-webs"},
 		Reader: fc, FixCommand: "meshdoctor fix --cluster -n staging-webs"})
 	if err != nil {
@@ -107,7 +72,7 @@ func TestDisagreeAndUnread(t *testing.T) {
 		t.Skip("examples/seed-fix missing")
 	}
 	set := seedSet(t, "../examples/seed-fix")
-	fc := &healthtest.Cluster{Pods: []corev1.Pod{crashing("auth-guard", true)}, Logs: seedLogs("auth-guard")}
+	fc := &healthtest.Cluster{Pods: []corev1.Pod{healthtest.SeedPod("auth-guard", true, 0)}, Logs: healthtest.SeedLogs("auth-guard")}
 	rep, err := Run(context.Background(), Input{Set: set, DefaultNamespace: "staging-webs", Namespaces: []string{"staging-webs"}, Reader: fc})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +88,7 @@ func TestDisagreeAndUnread(t *testing.T) {
 		}
 	}
 
-	fc = &healthtest.Cluster{Pods: []corev1.Pod{crashing("auth-guard", false)}, Logs: map[string]string{
+	fc = &healthtest.Cluster{Pods: []corev1.Pod{healthtest.SeedPod("auth-guard", false, 0)}, Logs: map[string]string{
 		"staging-webs/auth-guard-7d9f8c6b5-x2k4q/app": healthtest.Forbidden, "staging-webs/auth-guard-7d9f8c6b5-x2k4q/istio-proxy": healthtest.Forbidden}}
 	// Fixed and Ready, but RBAC refuses pods/log: never healthy on that basis.
 	rep, err = Run(context.Background(), Input{Set: set, DefaultNamespace: "staging-webs", Namespaces: []string{"staging-webs"}, Reader: fc})

@@ -11,13 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// The seed's two log lines: the OTel Java agent's export failure (the app
-// container) and the client sidecar's access log (istio-proxy).
-const (
-	agentLine = `[otel.javaagent 2025-01-15 10:00:00:000 +0000] [OkHttp http://otel-collector.monitoring:4317/...] ERROR io.opentelemetry.exporter.internal.grpc.GrpcExporter - Failed to export metrics. Server is UNAVAILABLE. Make sure your collector is running and reachable from this network. Full error message: upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435703:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end` + "\n"
-	envoyLine = `[2025-01-15T10:00:02.000Z] "POST /opentelemetry.proto.collector.metrics.v1.MetricsService/Export HTTP/2" 503 UF upstream_reset_before_response_started{remote_connection_failure|TLS_error:|268435703:SSL_routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end} - "TLS_error:|268435703:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end" 0 0 3 - "-" "grpc-java-okhttp/1.68.1" "b2c1" "otel-collector.monitoring.svc.cluster.local:4317" "10.244.1.7:4317" outbound|4317||otel-collector.monitoring.svc.cluster.local - 10.96.12.40:4317 10.244.2.9:53210 - default` + "\n"
-)
-
 func TestFromPod(t *testing.T) {
 	always := corev1.ContainerRestartPolicyAlways
 	for _, tc := range []struct {
@@ -72,11 +65,11 @@ func TestFromPod(t *testing.T) {
 
 func TestReadLogsFoldsAcrossPods(t *testing.T) {
 	f := &healthtest.Cluster{Logs: map[string]string{
-		"ns/a-0/app":            agentLine + agentLine,
-		"ns/a-0/app (previous)": agentLine,
-		"ns/a-0/istio-proxy":    envoyLine,
-		"ns/a-1/app":            agentLine,
-		"ns/a-1/istio-proxy":    envoyLine,
+		"ns/a-0/app":            healthtest.AgentLine + healthtest.AgentLine,
+		"ns/a-0/app (previous)": healthtest.AgentLine,
+		"ns/a-0/istio-proxy":    healthtest.EnvoyLine,
+		"ns/a-1/app":            healthtest.AgentLine,
+		"ns/a-1/istio-proxy":    healthtest.EnvoyLine,
 		"ns/b-0/app":            "all good\n",
 		"ns/b-0/istio-proxy":    healthtest.Forbidden,
 	}}

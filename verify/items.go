@@ -117,8 +117,12 @@ func restartsSteady(before, after []health.Pod, prev *Report, out map[string]int
 func logsClean(logs health.Logs, since time.Time) Item {
 	it := Item{Name: "logs-clean", Evidence: []string{}}
 	for _, d := range logs.Diagnoses {
+		text := d.Excerpt // the telling part, which the sample's start may not reach
+		if text == "" {
+			text = firstLine(d.Sample)
+		}
 		it.Evidence = append(it.Evidence, fmt.Sprintf("%s (%s, written by %s) in %s: %s", d.Category, d.Signature, d.Emitter,
-			strings.Join(d.Logs, ", "), firstLine(d.Sample)))
+			strings.Join(d.Logs, ", "), text))
 	}
 	it.Evidence = append(it.Evidence, logs.Unread...)
 	window := "in the current logs"

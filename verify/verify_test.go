@@ -10,21 +10,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/health/healthtest"
 	"github.com/meshdoctor/meshdoctor/source"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
-
-const agentLine = `[otel.javaagent 2025-01-15 10:00:00:000 +0000] ERROR io.opentelemetry.exporter.internal.grpc.GrpcExporter - Failed to export metrics. Server is UNAVAILABLE. Full error message: upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435703:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end` + "\n"
-
-func readyPod(restarts int32) corev1.Pod {
-	yes := true
-	return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "staging-webs", Name: "auth-guard-7d9f8c6b5-x2k4q",
-		OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "auth-guard-7d9f8c6b5", Controller: &yes}}},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app"}, {Name: "istio-proxy"}}},
-		Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
-			ContainerStatuses: []corev1.ContainerStatus{
-				{Name: "app", Ready: true, RestartCount: restarts, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}},
-				{Name: "istio-proxy", Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}}}
-}
 
 // clock is a fake clock: each wait moves time on and runs hook.
 type clock struct {
@@ -66,7 +52,7 @@ func state(r *Report) string {
 
 func TestWaitUntilClean(t *testing.T) {
 	k := "staging-webs/auth-guard-7d9f8c6b5-x2k4q/"
-	fc := &healthtest.Cluster{Pods: []corev1.Pod{readyPod(6)}, Logs: map[string]string{k + "app": "started\n" + agentLine, k + "istio-proxy": "ready\n"}}
+	fc := &healthtest.Cluster{Pods: []corev1.Pod{healthtest.SeedPod("auth-guard", false, 6)}, Logs: map[string]string{k + "app": "started\n" + healthtest.AgentLine, k + "istio-proxy": "ready\n"}}
 	in := input(t, fc, "../examples/seed-fix")
 
 	// Before the fix: the model still fails the edge.
@@ -87,9 +73,9 @@ func TestWaitUntilClean(t *testing.T) {
 	}
 
 	// A restart between rounds fails restarts-steady; the deadline ends the wait.
-	fc.SetLog(k+"app", "started\n"+agentLine)
+	fc.SetLog(k+"app", "started\n"+healthtest.AgentLine)
 	c = &clock{now: time.Unix(1_700_000_000, 0), hook: func(poll int) {
-		fc.Pods[0] = readyPod(6 + int32(poll))
+		fc.Pods[0] = healthtest.SeedPod("auth-guard", false, 6+int32(poll))
 	}}
 	r, _ = Wait(context.Background(), in, 30*time.Second, 10*time.Second, c, nil)
 	if r.Pass || r.Attempts != 4 || !strings.Contains(state(r), "restarts-steady=fail") {
@@ -100,7 +86,7 @@ func TestWaitUntilClean(t *testing.T) {
 // Fix objects given as files must be live as given; missing or different fails.
 func TestFixPresent(t *testing.T) {
 	k := "staging-webs/auth-guard-7d9f8c6b5-x2k4q/"
-	fc := &healthtest.Cluster{Pods: []corev1.Pod{readyPod(0)}, Logs: map[string]string{k + "app": "started\n", k + "istio-proxy": "ready\n"},
+	fc := &healthtest.Cluster{Pods: []corev1.Pod{healthtest.SeedPod("auth-guard", false, 0)}, Logs: map[string]string{k + "app": "started\n", k + "istio-proxy": "ready\n"},
 		Objects: map[string]map[string]any{"DestinationRule/monitoring/otel-collector-mtls-disable": {
 			"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
 			"metadata": map[string]any{"name": "otel-collector-mtls-disable", "namespace": "monitoring", "creationTimestamp": "2026-12-01T10:00:00Z", "uid": "u1"},

@@ -11,6 +11,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/source/cluster"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -87,4 +88,46 @@ func (c *Cluster) SetLog(key, body string) {
 
 func refusal(what, reason string, err error) error {
 	return &cluster.ReadError{What: what, Reason: reason, Err: err}
+}
+
+// The seed's lines as the pods write them: the OTel Java agent's export
+// failure (app container) and the client sidecar's access log (istio-proxy).
+const (
+	AgentLine = `[otel.javaagent 2025-01-15 10:00:00:000 +0000] ERROR io.opentelemetry.exporter.internal.grpc.GrpcExporter - Failed to export metrics. Server is UNAVAILABLE. Full error message: upstream connect error or disconnect/reset before headers. retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435703:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end` + "\n"
+	EnvoyLine = `[2025-01-15T10:00:02.000Z] "POST /opentelemetry.proto.collector.metrics.v1.MetricsService/Export HTTP/2" 503 UF upstream_reset_before_response_started{remote_connection_failure|TLS_error:|268435703:SSL_routines:OPENSSL_internal:WRONG_VERSION_NUMBER:TLS_error_end} - "-" 0 0 3 - "-" "grpc-java-okhttp/1.68.1" "b2c1" "otel-collector.monitoring.svc.cluster.local:4317" "10.244.1.7:4317" outbound|4317||otel-collector.monitoring.svc.cluster.local - 10.96.12.40:4317 10.244.2.9:53210 - default` + "\n"
+)
+
+// SeedPod is the one replica of app's Deployment in staging-webs (owned by
+// ReplicaSet app-7d9f8c6b5), with a sidecar: Ready, or its app container
+// in CrashLoopBackOff after 6 restarts. restarts overrides the count when > 0.
+func SeedPod(app string, crash bool, restarts int32) corev1.Pod {
+	yes := true
+	p := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "staging-webs", Name: app + "-7d9f8c6b5-x2k4q",
+		OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: app + "-7d9f8c6b5", Controller: &yes}}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app"}, {Name: "istio-proxy"}}},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			ContainerStatuses: []corev1.ContainerStatus{
+				{Name: "app", Ready: true, RestartCount: restarts, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}},
+				{Name: "istio-proxy", Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}}}
+	if crash {
+		if restarts == 0 {
+			restarts = 6
+		}
+		p.Status.Conditions[0].Status = corev1.ConditionFalse
+		p.Status.ContainerStatuses[0] = corev1.ContainerStatus{Name: "app", RestartCount: restarts,
+			State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+			LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}
+	}
+	return p
+}
+
+// SeedLogs are the logs of SeedPod(app)s that show the seed's failure:
+// current and previous app logs with the agent's line, the sidecar's with Envoy's.
+func SeedLogs(apps ...string) map[string]string {
+	logs := map[string]string{}
+	for _, a := range apps {
+		k := "staging-webs/" + a + "-7d9f8c6b5-x2k4q/"
+		logs[k+"app"], logs[k+"app (previous)"], logs[k+"istio-proxy"] = AgentLine, AgentLine, EnvoyLine
+	}
+	return logs
 }

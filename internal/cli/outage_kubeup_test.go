@@ -156,7 +156,7 @@ func TestOutageLoopKubeUp(t *testing.T) {
 	kc.WriteLog(t, "staging-webs", order, "app", false, cleanAppLog+seedAgentLog)
 	code, out, _ = run(t, "", append([]string{"verify"}, scope...)...)
 	t.Logf("verify with the error in a current log:\n%s", out)
-	if code != ExitProblems || !regexp.MustCompile(`✗ logs-clean .*\n.*tls-to-plaintext .*`+order+`/app`).MatchString(out) {
+	if code != ExitProblems || !regexp.MustCompile(`✗ logs-clean .*\n.*tls-to-plaintext .*`+order+`/app: .*WRONG_VERSION_NUMBER`).MatchString(out) {
 		t.Errorf("verify with the error still logged: exit %d", code)
 	}
 
