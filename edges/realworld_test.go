@@ -88,6 +88,7 @@ func TestRealWorldTelemetry(t *testing.T) {
 	collector := helm.Chart{Path: rw + "/otel-collector-chart/opentelemetry-collector", Release: "otel", Namespace: "monitoring",
 		ValueFiles: []string{rw + "/otel-collector-chart/opentelemetry-collector/ci/deployment-values.yaml"}}
 	istio := rw + "/istio-otel-sample"
+	provider := "testdata/realworld/istio-mesh-otel-provider.yaml"
 	for _, in := range []input{
 		{name: "otel-demo-k8s-no-policy", ns: "otel-demo", paths: ov(), check: demoNoPolicy},
 		{name: "otel-demo-k8s-strict", ns: "otel-demo", paths: ov("10-inject-namespace", "20-mesh-strict"), check: allMutualTLS},
@@ -99,9 +100,9 @@ func TestRealWorldTelemetry(t *testing.T) {
 		{name: "otel-demo-chart-dr-istio-mutual", ns: "otel-demo", charts: []helm.Chart{chart(noSidecar)}, paths: []string{rw + "/otel-demo-k8s/overlays/10-inject-namespace.yaml", rw + "/otel-demo-k8s/overlays/20-mesh-strict.yaml", rw + "/otel-demo-k8s/overlays/40-dr-star-local-istio-mutual.yaml"}, check: drIstioMutual("otel-collector")},
 		{name: "otel-collector-chart-apps", ns: "monitoring", charts: []helm.Chart{collector}, paths: []string{rw + "/otel-collector-chart/overlays/apps-staging.yaml"}, check: collectorChartApps},
 		{name: "otel-collector-chart-apps-strict-dr", ns: "monitoring", charts: []helm.Chart{collector}, paths: []string{rw + "/otel-collector-chart/overlays/apps-staging.yaml", rw + "/otel-collector-chart/overlays/mesh-strict-dr.yaml"}, check: drIstioMutual("otel-opentelemetry-collector")},
-		{name: "istio-otel-sample-collector-no-sidecar", ns: "default", kust: []string{istio + "/kustomize"}, paths: []string{istio + "/overlays/mesh-strict.yaml"}, check: collectorNoSidecar("opentelemetry-collector", false)},
-		{name: "istio-otel-sample-collector-no-sidecar-dr", ns: "default", kust: []string{istio + "/kustomize"}, paths: []string{istio + "/overlays/mesh-strict.yaml", istio + "/overlays/dr-star-local-istio-mutual.yaml"}, check: drIstioMutual("opentelemetry-collector")},
-		{name: "istio-otel-sample-collector-sidecar", ns: "default", kust: []string{"testdata/realworld/istio-otel-sidecar"}, paths: []string{istio + "/overlays/mesh-strict.yaml", istio + "/overlays/dr-star-local-istio-mutual.yaml"}, check: allMutualTLS},
+		{name: "istio-otel-sample-collector-no-sidecar", ns: "default", kust: []string{istio + "/kustomize"}, paths: []string{istio + "/overlays/mesh-strict.yaml", provider}, check: all(collectorNoSidecar("opentelemetry-collector", false), proxyEdges)},
+		{name: "istio-otel-sample-collector-no-sidecar-dr", ns: "default", kust: []string{istio + "/kustomize"}, paths: []string{istio + "/overlays/mesh-strict.yaml", istio + "/overlays/dr-star-local-istio-mutual.yaml", provider}, check: all(drIstioMutual("opentelemetry-collector"), proxyEdges)},
+		{name: "istio-otel-sample-collector-sidecar", ns: "default", kust: []string{"testdata/realworld/istio-otel-sidecar"}, paths: []string{istio + "/overlays/mesh-strict.yaml", istio + "/overlays/dr-star-local-istio-mutual.yaml", provider}, check: all(allMutualTLS, proxyEdges)},
 	} {
 		t.Run(in.name, func(t *testing.T) {
 			res := analysis.Run(in.read(t), analysis.Options{})
@@ -293,5 +294,34 @@ func collectorChartApps(t *testing.T, r analysis.Result) {
 	}
 	if n != 2 {
 		t.Errorf("%d app → collector edges, want 2 (orders grpc :4317, payments http :4318)", n)
+	}
+}
+
+func all(checks ...func(*testing.T, analysis.Result)) func(*testing.T, analysis.Result) {
+	return func(t *testing.T, r analysis.Result) {
+		for _, c := range checks {
+			c(t, r)
+		}
+	}
+}
+
+// proxyEdges: Istio's own telemetry (issue 14 item 6). The sample's Telemetry
+// selects the otel-tracing provider for namespace sample, the root
+// namespace's the envoyOtelAls one for every proxy: each helloworld proxy is
+// a client of the collector's :4317, with the Telemetry as provenance.
+func proxyEdges(t *testing.T, r analysis.Result) {
+	for _, w := range []string{"helloworld-v1", "helloworld-v2"} {
+		found := false
+		for _, e := range r.Edges {
+			if e.Client.Workload == w && e.Server.Service == "opentelemetry-collector" && e.Server.Port == 4317 {
+				found = true
+				if !strings.Contains(e.Source, "Telemetry sample/otel-demo") || !strings.Contains(e.Source, "Telemetry istio-system/mesh-default") {
+					t.Errorf("%s → collector: source does not name both Telemetry resources: %s", w, e.Source)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no proxy edge %s → opentelemetry-collector:4317", w)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
 	"github.com/meshdoctor/meshdoctor/telemetry"
 )
 
@@ -76,6 +77,9 @@ func (d *discoverer) telemetry() {
 		if l.Service == nil || l.ServicePort == nil {
 			continue
 		}
+		if l.Sender.SDK.Lang == telemetry.ProxyKind && !hasProxy(d.inv, l.Sender.Workload) {
+			continue // a Telemetry selects the pod, but it runs no Istio proxy
+		}
 		label := fmt.Sprintf("%s %s → %s (%s): %s", l.SignalList(), l.Protocol(), l.URL(), l.Sender.SDK, strings.Join(l.Because(), "; "))
 		d.add(l.Sender.Workload, l.Service, *l.ServicePort, label, l.TLS(), true)
 		c := &d.res.Candidates[d.byKey[key(l.Sender.Workload, l.Service, l.ServicePort.Port)]]
@@ -104,4 +108,14 @@ func (d *discoverer) telemetryOwned(v value, cm *inventory.ConfigMap) bool {
 
 func key(w *inventory.Workload, s *inventory.Service, port int32) string {
 	return fmt.Sprintf("%s|%s/%s|%s/%s|%d", w.Kind, w.Namespace, w.Name, s.Namespace, s.Name, port)
+}
+
+// hasProxy reports whether w may run an Istio proxy (a sidecar or a
+// gateway; undecided counts, the edge is then judged unknown).
+func hasProxy(inv *inventory.Inventory, w *inventory.Workload) bool {
+	switch mesh.Injection(w.Namespace, inv.Namespace(w.Namespace), w, inv.Mesh).Kind {
+	case mesh.ProxySidecar, mesh.ProxyGateway, mesh.ProxyUnknown:
+		return true
+	}
+	return false
 }

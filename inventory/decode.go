@@ -285,6 +285,9 @@ func (inv *Inventory) add(o source.Object, t typed, defNS string, meshMaps *[]*C
 		if strings.HasSuffix(group(o.APIVersion), "opentelemetry.io") {
 			return inv.addOTel(o, defNS)
 		}
+		if group(o.APIVersion) == "telemetry.istio.io" && o.Kind == "Telemetry" {
+			return inv.addTelemetry(o, defNS)
+		}
 		inv.Skipped[o.Kind]++
 	}
 	return nil

@@ -139,6 +139,8 @@ type Inventory struct {
 	// Operator's resources (otel.go).
 	Instrumentations        []*Instrumentation
 	OpenTelemetryCollectors []*OpenTelemetryCollector
+	// Telemetries are Istio's Telemetry resources.
+	Telemetries []*Telemetry
 	// Extra keeps other opentelemetry.io objects (OpAMPBridge, …) raw.
 	Extra []source.Object
 	// Problems are inputs that could not be used, with their location.

@@ -58,6 +58,10 @@ type MeshConfig struct {
 	EnableNamespacesByDefault bool
 	// AutoInjectDisabled is global.proxy.autoInject=disabled (injector policy).
 	AutoInjectDisabled bool
+	// ExtensionProviders that send telemetry to a Service, and the
+	// defaultProviders for tracing and access logging (telemetry_istio.go).
+	ExtensionProviders                   []ExtensionProvider
+	DefaultTracing, DefaultAccessLogging []string
 	// From is the ConfigMap the settings were read from; zero when defaults.
 	From *Ref
 }

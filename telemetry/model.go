@@ -152,6 +152,7 @@ func Build(inv *inventory.Inventory) *Model {
 	for _, c := range m.Collectors {
 		m.collectorSenders(c)
 	}
+	m.proxySenders()
 	m.link()
 	sort.SliceStable(m.Links, func(i, j int) bool { return linkLess(m.Links[i], m.Links[j]) })
 	return m
