@@ -73,22 +73,13 @@ func BoringReason(err error) string {
 	return ""
 }
 
-// remoteAlert extracts an alert the peer sent: crypto/tls wraps it in a
-// net.OpError "remote error" around an unexported type with AlertError's text.
+// remoteAlert extracts an alert the peer sent: a bare tls.AlertError, or
+// the "remote error" probe.RemoteAlert reads.
 func remoteAlert(err error) (uint8, bool) {
 	if a, ok := errors.AsType[tls.AlertError](err); ok {
 		return uint8(a), true
 	}
-	op, ok := errors.AsType[*net.OpError](err)
-	if !ok || op.Op != "remote error" || op.Err == nil {
-		return 0, false
-	}
-	for code := range 256 {
-		if tls.AlertError(code).Error() == op.Err.Error() {
-			return uint8(code), true
-		}
-	}
-	return 0, false
+	return probe.RemoteAlert(err)
 }
 
 // upstreamFailure is why the emulated client sidecar could not get an

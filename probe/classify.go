@@ -74,15 +74,16 @@ func classifyTyped(err error) category.Category {
 	if _, ok := errors.AsType[x509.CertificateInvalidError](err); ok {
 		return category.UntrustedCertificate
 	}
-	if code, ok := remoteAlert(err); ok {
+	if code, ok := RemoteAlert(err); ok {
 		return alertCategory(code, false)
 	}
 	return ""
 }
 
-// remoteAlert extracts the TLS alert the peer sent; crypto/tls reports it as
-// a net.OpError "remote error" around an unexported alert type.
-func remoteAlert(err error) (uint8, bool) {
+// RemoteAlert extracts the TLS alert the peer sent; crypto/tls reports it as
+// a net.OpError "remote error" around an unexported alert type whose text is
+// tls.AlertError's.
+func RemoteAlert(err error) (uint8, bool) {
 	op, ok := errors.AsType[*net.OpError](err)
 	if !ok || op.Op != "remote error" || op.Err == nil {
 		return 0, false

@@ -50,7 +50,7 @@ func (o *tlsObs) tlsErr(err error) error {
 	if unsent && strings.Contains(err.Error(), "remote error: tls:") {
 		err = fmt.Errorf("%w (the server requested a client certificate and none was sent)", err)
 	}
-	if code, ok := remoteAlert(err); ok {
+	if code, ok := RemoteAlert(err); ok {
 		return withCategory(alertCategory(code, unsent), err)
 	}
 	if unsent && strings.Contains(err.Error(), "remote error: tls:") {

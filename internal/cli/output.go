@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
@@ -52,11 +51,6 @@ func renderAnalysis(format string, w io.Writer, res analysis.Result, color bool)
 	return checkAnalysisFormat(format)
 }
 
-// toolVersion is the module version the binary was built from, if known.
-func toolVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
-		return ""
-	}
-	return strings.TrimPrefix(bi.Main.Version, "v")
-}
+// toolVersion is the module version the binary was built from without its
+// "v" (SARIF's semanticVersion), or "" when not known.
+func toolVersion() string { return strings.TrimPrefix(moduleVersion(), "v") }

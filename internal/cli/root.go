@@ -40,12 +40,21 @@ var problemsFound = &exitError{code: ExitProblems}
 // version is set at release time with -ldflags "-X .../internal/cli.version=v1.2.3".
 var version = "0.1.0-dev"
 
+// versionString is --version: the module version, else the release's.
 func versionString() string {
-	v := version
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
+	if v := moduleVersion(); v != "" {
+		return v
 	}
-	return v
+	return version
+}
+
+// moduleVersion is the module version the binary was built from (go
+// install m@v1.2.3), or "" when built from a checkout.
+func moduleVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return ""
 }
 
 // commands are added by each command file's init.
