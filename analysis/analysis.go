@@ -18,6 +18,9 @@ type Result struct {
 	Edges    []verdict.Edge  `json:"edges"`
 	Findings []check.Finding `json:"findings"`
 	Summary  Summary         `json:"summary"`
+	// AllPairs holds, with --all-pairs on more than MaxPairs pairs, every
+	// pair by class (Edges then lists the declared edges only).
+	AllPairs *AllPairs `json:"allPairs,omitempty"`
 }
 
 // Summary counts what the result holds.
@@ -31,10 +34,11 @@ type Summary struct {
 	MTLS           int `json:"mtls"`
 	Errors         int `json:"errors"`
 	Warnings       int `json:"warnings"`
-	// Pairs and FailingPairs: with --all-pairs, the workload × Service-port
-	// pairs judged and how many of them fail, however the edges are grouped.
-	Pairs        int `json:"pairs,omitempty"`
-	FailingPairs int `json:"failingPairs,omitempty"`
+	// Pairs and FailingPairs: with --all-pairs (and only then, when both are
+	// present even if 0), the workload × Service-port pairs judged and how
+	// many of them fail, however the edges are grouped.
+	Pairs        *int `json:"pairs,omitempty"`
+	FailingPairs *int `json:"failingPairs,omitempty"`
 	// Skipped counts input objects of kinds the model does not read.
 	Skipped map[string]int `json:"skipped,omitempty"`
 }
@@ -52,7 +56,10 @@ type Options struct {
 // Run analyzes an inventory.
 func Run(inv *inventory.Inventory, opt Options) Result {
 	m := mesh.New(inv)
-	found := opt.Scope.candidates(edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs}))
+	// Up to MaxPairs pairs each is listed as an edge; beyond, pairs are
+	// judged by class and the edges are the declared ones.
+	atScale := opt.AllPairs && Pairs(inv) > MaxPairs
+	found := opt.Scope.candidates(edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs && !atScale}))
 	es := []verdict.Edge{}
 	for _, c := range found.Candidates {
 		es = append(es, verdict.Evaluate(m, c)...)
@@ -90,11 +97,18 @@ func Run(inv *inventory.Inventory, opt Options) Result {
 	if len(r.Summary.Skipped) == 0 {
 		r.Summary.Skipped = nil
 	}
+	if opt.AllPairs {
+		ap := RunAllPairs(m, opt.Scope.admits)
+		r.Summary.Pairs, r.Summary.FailingPairs = &ap.Pairs, &ap.FailingPairs
+		if atScale {
+			r.AllPairs = ap
+		}
+	}
 	return r
 }
 
-// MaxPairs bounds --all-pairs: beyond it the output is too large to read
-// and the run too large for a laptop; narrow the inputs instead.
+// MaxPairs bounds the per-edge listing of --all-pairs: beyond it every pair
+// is still judged, by class, and reported grouped (AllPairs).
 const MaxPairs = 200_000
 
 // Pairs counts what --all-pairs would judge: workloads × Service ports.
@@ -107,4 +121,6 @@ func Pairs(inv *inventory.Inventory) int {
 }
 
 // Problems reports whether the result should make analyze exit 1.
-func (r Result) Problems() bool { return r.Summary.Failing > 0 || r.Summary.Errors > 0 }
+func (r Result) Problems() bool {
+	return r.Summary.Failing > 0 || r.Summary.Errors > 0 || (r.Summary.FailingPairs != nil && *r.Summary.FailingPairs > 0)
+}

@@ -60,6 +60,18 @@ func BenchmarkDeclared(b *testing.B) {
 	})
 }
 
+// BenchmarkAllPairs: every workload × Service-port pair, by class (1 million,
+// 25 million and 800 million pairs).
+func BenchmarkAllPairs(b *testing.B) {
+	forShapes(b, func(b *testing.B, data []byte) {
+		inv := inventory.Build(source.Parse("big.yaml", data), "default")
+		for b.Loop() {
+			ap := RunAllPairs(mesh.New(inv), nil)
+			b.ReportMetric(float64(ap.Pairs), "pairs")
+		}
+	})
+}
+
 var _ = io.Discard
 
 // TestSynthOutcomes keeps the generator honest: every outcome occurs.

@@ -36,6 +36,9 @@ func (s Style) outcome(o verdict.Outcome) string {
 // Text writes the human report: a table of edges (failing first), a detail
 // block per failing edge, the findings, and a summary line.
 func Text(w io.Writer, r analysis.Result, st Style) error {
+	if r.AllPairs != nil {
+		allPairsText(w, r.AllPairs, st)
+	}
 	// Align without colour, then colour each row's first cell: tabwriter
 	// would count escape codes as width and skew the columns.
 	var table bytes.Buffer
@@ -97,6 +100,9 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 		s.Failing, unknown, s.MTLS, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
 	if n := skipped(s.Skipped); n > 0 {
 		line += fmt.Sprintf("; %s of kinds the model does not read skipped", plural(n, "object"))
+	}
+	if s.Pairs != nil && s.FailingPairs != nil {
+		line += fmt.Sprintf("; %s judged, %d failing", plural(*s.Pairs, "pair"), *s.FailingPairs)
 	}
 	_, err := fmt.Fprintln(w, line)
 	return err

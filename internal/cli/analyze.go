@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 	"os"
 
@@ -42,11 +41,6 @@ Kubernetes objects at all.`,
 			}
 			if opt.Scope, err = scope(in, inv); err != nil {
 				return usageErr(err)
-			}
-			if n := analysis.Pairs(inv); opt.AllPairs && n > analysis.MaxPairs {
-				return usageErr(fmt.Errorf("--all-pairs would judge %d pairs (%d workloads × their Service ports), more than %d: "+
-					"narrow the inputs (one namespace's manifests, or --cluster -n NS), or drop --all-pairs to judge the declared edges, which scale to 20,000 workloads",
-					n, len(inv.Workloads), analysis.MaxPairs))
 			}
 			res := analysis.Run(inv, opt)
 			out := cmd.OutOrStdout()

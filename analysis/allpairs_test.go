@@ -1,0 +1,83 @@
+package analysis
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/internal/synth"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
+	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/verdict"
+)
+
+// pairByPair judges every workload × Service port on its own: the
+// reference the classes must agree with, cell by namespace cell.
+func pairByPair(m *mesh.Model) (pairs int, cells map[[2]string][2]int) {
+	cells = map[[2]string][2]int{}
+	for _, w := range m.Inv.Workloads {
+		for _, s := range m.Inv.Services {
+			if s.External != nil {
+				continue
+			}
+			for _, p := range s.Spec.Ports {
+				pairs++
+				o := outcomeOf(verdict.Evaluate(m, edges.Candidate{Client: w, Service: s, Port: p, Sources: []string{"all-pairs"}}))
+				c := cells[[2]string{w.Namespace, s.Namespace}]
+				switch o {
+				case verdict.Fail:
+					c[0]++
+				case verdict.Unknown:
+					c[1]++
+				}
+				if c != [2]int{} {
+					cells[[2]string{w.Namespace, s.Namespace}] = c
+				}
+			}
+		}
+	}
+	return pairs, cells
+}
+
+func checkClasses(t *testing.T, name string, data []byte) {
+	t.Helper()
+	inv := inventory.Build(source.Parse(name, data), "default")
+	want, wantCells := pairByPair(mesh.New(inv))
+	got := RunAllPairs(mesh.New(inv), nil)
+	gotCells := map[[2]string][2]int{}
+	for _, a := range got.Namespaces.Names {
+		for _, b := range got.Namespaces.Names {
+			if f, u := got.Namespaces.Cell(a, b); f+u > 0 {
+				gotCells[[2]string{a, b}] = [2]int{f, u}
+			}
+		}
+	}
+	if got.Pairs != want || fmt.Sprint(gotCells) != fmt.Sprint(wantCells) {
+		t.Fatalf("%s: classes judged %d pairs, %v (failing, unknown per namespace pair); pair by pair %d, %v\n%s", name, got.Pairs, gotCells, want, wantCells, data)
+	}
+}
+
+// TestAllPairsClassesMatchPairByPair is the property: on random meshes, the
+// class result equals judging each pair on its own.
+func TestAllPairsClassesMatchPairByPair(t *testing.T) {
+	n := 300
+	if testing.Short() {
+		n = 60
+	}
+	for seed := range n {
+		r := rand.New(rand.NewPCG(uint64(seed), 18))
+		checkClasses(t, fmt.Sprintf("seed%d.yaml", seed), synth.Random(r))
+	}
+}
+
+// TestAllPairsSynth: the generator's mesh, with every level of policy.
+func TestAllPairsSynth(t *testing.T) {
+	data := synth.Cluster(synth.Shape{Namespaces: 40, WorkloadsPerNS: 4})
+	checkClasses(t, "synth.yaml", data)
+	got := RunAllPairs(mesh.New(inventory.Build(source.Parse("synth.yaml", data), "default")), nil)
+	if len(got.ClientClasses) >= 40*4 || got.FailingPairs == 0 {
+		t.Fatalf("want fewer classes than workloads and failing pairs: %d client classes, %d failing", len(got.ClientClasses), got.FailingPairs)
+	}
+}
