@@ -371,7 +371,7 @@ func (r *AllPairs) addGroup(cc, sc *pairClass, same bool, n int, o verdict.Outco
 	c := PairCause{Outcome: o, Example: rep}
 	for _, e := range rep {
 		if e.Outcome == o {
-			c.Category, c.Symptom, c.Cause = e.Category, e.Symptom, e.Cause
+			c.Category, c.Symptom, c.Cause = string(e.Category), e.Symptom, e.Cause
 			break
 		}
 	}
