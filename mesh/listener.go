@@ -19,9 +19,8 @@ const (
 // ReservedOutboundPort reports a Service port for which a sidecar builds no
 // outbound listener, and why (§10.5): an HTTP port (whose listener would
 // bind 0.0.0.0:port) on a port the proxy reserves. Its traffic then meets the
-// virtual outbound listener: on 15001 its blackhole chain (so the proxy
-// never loops into itself), elsewhere the catch-all PassthroughCluster or,
-// under REGISTRY_ONLY, the BlackHoleCluster. Istio: pilot/pkg/model/context.go
+// virtual outbound listener, which hands it to the proxy's own listener on
+// that port (OwnListenerPort): it never reaches the Service. Istio: pilot/pkg/model/context.go
 // CanBindToPort → conflictWithReservedListener (listener.go
 // buildSidecarOutboundListeners skips the port), listener_builder.go
 // blackholeFilterChain. TCP ports bind the Service's VIP and do not collide.
@@ -30,10 +29,31 @@ func ReservedOutboundPort(p corev1.ServicePort) (reserved, blackhole bool, why s
 		return false, false, ""
 	}
 	switch p.Port {
-	case proxyListenPort:
-		return true, true, fmt.Sprintf("Service port %d is the sidecar's own outbound listener port: no listener is built for it, and the virtual listener's blackhole chain drops traffic to it", p.Port)
-	case proxyInboundListenPort, envoyStatusPort, envoyPrometheusPort:
-		return true, false, fmt.Sprintf("Service port %d is reserved by the sidecar for its own listener: no outbound listener is built for it", p.Port)
+	case proxyListenPort, proxyInboundListenPort, envoyStatusPort, envoyPrometheusPort:
+		return true, true, fmt.Sprintf("HTTP Service port %d is reserved by the sidecar for its own listener: no outbound listener is built for it; %s", p.Port, OwnListenerPort(p.Port))
 	}
 	return false, false, ""
+}
+
+// OwnListenerPort says what becomes of traffic that reaches a sidecar's
+// virtual outbound listener (no outbound listener took it: a hidden Service,
+// a reserved port) for destination port p, when p is one of the proxy's own
+// listeners on 0.0.0.0 (§10.5): the virtual listener hands a connection to
+// the listener bound to its original destination, so 15001 meets the
+// virtual outbound blackhole chain, 15006 the virtual inbound one, and
+// 15021/15090 the proxy's status and Prometheus listeners — the Service is
+// never reached. "" for any other port. Istio: listener_builder.go
+// blackholeFilterChain (outbound) and the virtualInbound blackhole chain
+// (listener_inbound.go), the static listeners of the bootstrap
+// (tools/packaging/common/envoy_bootstrap.json).
+func OwnListenerPort(p int32) string {
+	switch p {
+	case proxyListenPort:
+		return "port 15001 is the sidecar's virtual outbound listener, whose blackhole chain drops traffic addressed to it"
+	case proxyInboundListenPort:
+		return "port 15006 is the sidecar's virtual inbound listener, whose blackhole chain drops traffic addressed to it"
+	case envoyStatusPort, envoyPrometheusPort:
+		return fmt.Sprintf("port %d is the sidecar's own status/Prometheus listener, which takes the connection: the Service is never reached", p)
+	}
+	return ""
 }

@@ -156,6 +156,9 @@ func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1
 	if reserved, blackhole, rwhy := ReservedOutboundPort(p); reserved && kind == ProxySidecar && vis.Visible {
 		vis = Visibility{RegistryOnly: vis.RegistryOnly, Reason: rwhy, DecidedBy: []inventory.Ref{svc.Ref()}, BlackHole: blackhole}
 	}
+	if own := OwnListenerPort(p.Port); own != "" && kind == ProxySidecar && !vis.Visible && !vis.BlackHole {
+		vis.BlackHole, vis.Reason = true, vis.Reason+"; the virtual outbound listener takes it, and "+own
+	}
 	return out, why, vis, sc
 }
 

@@ -141,14 +141,14 @@ func TestReservedOutboundPort(t *testing.T) {
 		reserved, blackhole bool
 	}{
 		{corev1.ServicePort{Name: "http2", Port: 15001}, true, true},
-		{corev1.ServicePort{Name: "http", Port: 15006}, true, false},
-		{corev1.ServicePort{Name: "grpc", Port: 15021}, true, false},
-		{corev1.ServicePort{Name: "http", Port: 15090}, true, false},
+		{corev1.ServicePort{Name: "http", Port: 15006}, true, true},
+		{corev1.ServicePort{Name: "grpc", Port: 15021}, true, true},
+		{corev1.ServicePort{Name: "http", Port: 15090}, true, true},
 		{corev1.ServicePort{Name: "http", Port: 15000}, false, false},
 		{corev1.ServicePort{Name: "tcp", Port: 15001}, false, false},
 		{corev1.ServicePort{Name: "web", Port: 15001}, false, false},
 	} {
-		if r, b, _ := ReservedOutboundPort(tc.port); r != tc.reserved || b != tc.blackhole {
+		if r, b, _ := ReservedOutboundPort(tc.port); r != tc.reserved || b != tc.blackhole || (OwnListenerPort(tc.port.Port) != "") != (tc.port.Port != 15000) {
 			t.Errorf("%+v: reserved=%v blackhole=%v, want %v %v", tc.port, r, b, tc.reserved, tc.blackhole)
 		}
 	}
