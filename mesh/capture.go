@@ -182,5 +182,31 @@ func (c Capture) includesLoopback() bool {
 	return false
 }
 
+// SelfViaEnvoy reports a lone sidecar pod calling a ClusterIP Service that
+// routes it back to itself (§10.6): its sidecar captures the call and picks
+// its own pod IP from EDS, and Envoy's connection to it (uid 1337, over lo)
+// is redirected inbound by the OUTPUT chain — -A ISTIO_OUTPUT -o lo ! -d
+// 127.0.0.1/32 -p tcp ! --dport 15008 -m owner --uid-owner 1337 -j
+// ISTIO_IN_REDIRECT (tools/istio-iptables/pkg/capture/run.go Run) — which
+// includeInboundPorts and excludeInboundPorts do not touch: those shape
+// ISTIO_INBOUND, on PREROUTING. An ORIGINAL_DST cluster dials the ClusterIP
+// instead and comes back through the node like any other pod's call.
+func (m *Model) SelfViaEnvoy(h Hop) bool {
+	if h.Client == nil || h.Backend != h.Client || h.Client.Pods != 1 || h.Service.Headless() || h.TargetPort == 15008 ||
+		m.Proxy(h.Client).Kind != ProxySidecar || CaptureOf(h.Client.Template.Annotations).none {
+		return false
+	}
+	out, _, vis, _ := m.outbound(h.Client, h.Service, h.Port)
+	port := h.Port.Port
+	if h.ClusterPort != 0 {
+		port = h.ClusterPort
+	}
+	cl := m.ClusterFor(h.Client.Namespace, h.Client.Template.Labels, ProxySidecar, h.Service, uint32(port), h.Subset)
+	return out == Yes && vis.Visible && !cl.OriginalDst
+}
+
+// selfViaEnvoyWhy is the capture reason of a SelfViaEnvoy hop.
+const selfViaEnvoyWhy = "the pod's own sidecar sends the call back to it over loopback, and iptables redirects Envoy's loopback connections inbound whatever the inbound port annotations say"
+
 // loopbackWhy is the capture reason of a Loopback hop.
 const loopbackWhy = "the pod calls its own headless Service: its own pod IP is reached over loopback, which iptables leaves to the app"

@@ -191,8 +191,11 @@ func (m *Model) ServerInputOf(h Hop) ServerInput {
 	b := h.Backend
 	in := ServerInput{Proxy: m.Proxy(b).Kind, Tunnel: m.tunnel(b)}
 	in.Captured, in.CaptureWhy = CaptureOf(b.Template.Annotations).InboundCaptured(h.TargetPort)
-	if m.Loopback(h) {
+	switch {
+	case m.Loopback(h):
 		in.Captured, in.CaptureWhy = false, loopbackWhy
+	case !in.Captured && m.SelfViaEnvoy(h):
+		in.Captured, in.CaptureWhy = true, selfViaEnvoyWhy
 	}
 	pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
 	in.Mode, in.ModeFrom = pa.ModeForPort(uint32(h.TargetPort))
