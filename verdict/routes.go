@@ -35,15 +35,28 @@ func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*invent
 		routes = []mesh.Route{{}}
 	}
 	proxy := m.Proxy(c.Client).Kind
+	// A sidecar client of a headless Service dials each pod's IP itself, so a
+	// route with no cluster fails toward every pod; otherwise toward none.
+	noCluster := func(e Edge) {
+		if !c.Service.Headless() || proxy == mesh.ProxyGateway {
+			out = append(out, e)
+			return
+		}
+		for _, b := range rest {
+			x := e
+			x.Server.Workload, x.Server.WorkloadKind = b.Name, b.Kind
+			out = append(out, x)
+		}
+	}
 	for _, r := range routes {
 		sp, ok := clusterPort(c, r)
 		if !ok {
-			out = append(out, missingPort(base, r))
+			noCluster(missingPort(base, r))
 			continue
 		}
 		cl := m.ClusterFor(c.Client.Namespace, c.Client.Template.Labels, proxy, c.Service, uint32(sp.Port), r.Subset)
 		if !cl.Defined {
-			out = append(out, missingSubset(base, r))
+			noCluster(missingSubset(base, r))
 			continue
 		}
 		reached := 0
