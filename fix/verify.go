@@ -140,9 +140,10 @@ func merge(acc, more []Change) []Change {
 
 // newObjectsOnly: every change creates an object (what a chart's templates
 // folder can hold); replacements and deletions belong to other templates.
+// Extending an object an earlier fix created still creates it.
 func newObjectsOnly(c Candidate) bool {
 	for _, ch := range c.Changes {
-		if ch.Action != "apply" || ch.Replaces != "" {
+		if ch.Action != "apply" || ch.Replaces != "" && !strings.HasPrefix(ch.Replaces, "fix:") {
 			return false
 		}
 	}
