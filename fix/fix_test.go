@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -88,4 +89,22 @@ func names(cs []Candidate) string {
 		n = append(n, c.Strategy)
 	}
 	return strings.Join(n, ",")
+}
+
+// Every strategy is declared once, says when it applies, and is in the README.
+func TestStrategiesDeclared(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range Strategies {
+		if seen[s.Name] || s.Applies == "" || StrategyNamed(s.Name) != s {
+			t.Errorf("strategy %q: duplicate or undocumented", s.Name)
+		}
+		seen[s.Name] = true
+		if !strings.Contains(string(readme), "`"+s.Name+"`") {
+			t.Errorf("strategy %s is not in the README", s.Name)
+		}
+	}
 }

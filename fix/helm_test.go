@@ -65,7 +65,7 @@ func TestHelmOneDestinationRulePerHost(t *testing.T) {
 		return out
 	}
 	set := source.Parse("in.yaml", []byte(helmBase))
-	o := TopChanges(set, "default", Filter{NewObjectsOnly: true, Strategy: DRDisablePort})
+	o := TopChanges(set, "default", Filter{NewObjectsOnly: true, Strategy: DRDisablePort.Name})
 	if got := drs(o); len(got) != 1 || len(o.Applied) != 2 || len(o.Unfixed) > 0 || !strings.Contains(YAML(o.Changes), "number: 4318") || !strings.Contains(YAML(o.Changes), "number: 4317") {
 		t.Errorf("two ports: DRs %v, unfixed %v\n%s", got, o.Unfixed, YAML(o.Changes))
 	}

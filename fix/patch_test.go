@@ -22,7 +22,7 @@ func TestPatchGolden(t *testing.T) {
 		{"testdata/client-opt-out.txtar", "testdata/patch-client-opt-out.golden", ""},
 		{"testdata/dr-same-host-extends.txtar", "testdata/patch-dr-same-host-extends.golden", ""},
 		{"testdata/seed.txtar", "testdata/patch-seed.golden", ""},
-		{"testdata/seed.txtar", "testdata/patch-seed-dr-disable-port.golden", DRDisablePort},
+		{"testdata/seed.txtar", "testdata/patch-seed-dr-disable-port.golden", DRDisablePort.Name},
 	} {
 		c, err := scenario.Load(tc.name, "..")
 		if err != nil {

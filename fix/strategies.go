@@ -11,46 +11,57 @@ import (
 	networking "istio.io/api/networking/v1alpha3"
 )
 
-// Strategy names, in the order used to break ties (narrowest first).
-const (
-	DropOptOut           = "drop-inject-opt-out"
-	InjectServerWorkload = "inject-server-workload"
-	InjectServerNS       = "inject-server-namespace"
-	InjectClientNS       = "inject-client-namespace"
-	RestoreCapture       = "restore-outbound-capture"
-	RestoreInbound       = "restore-inbound-capture"
-	DRIstioMutualPort    = "dr-istio-mutual-port"
-	DRDisablePort        = "dr-disable-port"
-	PermissivePort       = "pa-permissive-port"
-	DropDR               = "drop-destinationrule"
-	DRDisableHost        = "dr-disable-host"
-	SeedFix              = "dr-disable+pa-permissive"
-)
-
-// Strategies lists every strategy in tie-break order.
-var Strategies = []string{DropOptOut, InjectServerWorkload, InjectServerNS, InjectClientNS, RestoreCapture, RestoreInbound,
-	DRIstioMutualPort, DRDisablePort, PermissivePort, DropDR, DRDisableHost, SeedFix}
-
-// Applies says, per strategy, which failures it answers (for users whose
-// --strategy yields nothing).
-var Applies = map[string]string{
-	DropOptOut:           "a workload opts out of injection (sidecar.istio.io/inject: \"false\") in a namespace that injects",
-	InjectServerWorkload: "the server has no sidecar and its namespace has no injection label",
-	InjectServerNS:       "the server has no sidecar and its Namespace object is in the inputs",
-	InjectClientNS:       "the client has no sidecar and its Namespace object is in the inputs",
-	RestoreCapture:       "the client's sidecar does not capture the traffic (excludeOutboundPorts/IPRanges)",
-	RestoreInbound:       "the server has a sidecar but its target port is excluded from inbound capture",
-	DRIstioMutualPort:    "client sidecars send plaintext to a STRICT sidecar",
-	DRDisablePort:        "clients originate TLS toward a server side that does not terminate it",
-	PermissivePort:       "plaintext reaches a STRICT sidecar port",
-	DropDR:               "a DestinationRule forces a tls mode the server side cannot take",
-	DRDisableHost:        "clients originate TLS toward a server side that does not terminate it",
-	SeedFix:              "clients originate TLS toward a server side that does not terminate it",
+// Strategy is one kind of remediation, declared as a value the way checks
+// are: its name (the --strategy value and the JSON "strategy") and when it
+// applies, for users whose --strategy yields nothing.
+type Strategy struct {
+	Name    string
+	Applies string
 }
 
-func tieRank(s string) int {
-	for i, x := range Strategies {
-		if x == s {
+// The strategies. Their order in Strategies breaks ties, narrowest first.
+var (
+	DropOptOut = &Strategy{"drop-inject-opt-out",
+		`a workload opts out of injection (sidecar.istio.io/inject: "false") in a namespace that injects`}
+	InjectServerWorkload = &Strategy{"inject-server-workload", "the server has no sidecar and its namespace has no injection label"}
+	InjectServerNS       = &Strategy{"inject-server-namespace", "the server has no sidecar and its Namespace object is in the inputs"}
+	InjectClientNS       = &Strategy{"inject-client-namespace", "the client has no sidecar and its Namespace object is in the inputs"}
+	RestoreCapture       = &Strategy{"restore-outbound-capture", "the client's sidecar does not capture the traffic (excludeOutboundPorts/IPRanges)"}
+	RestoreInbound       = &Strategy{"restore-inbound-capture", "the server has a sidecar but its target port is excluded from inbound capture"}
+	DRIstioMutualPort    = &Strategy{"dr-istio-mutual-port", "client sidecars send plaintext to a STRICT sidecar"}
+	DRDisablePort        = &Strategy{"dr-disable-port", "clients originate TLS toward a server side that does not terminate it"}
+	PermissivePort       = &Strategy{"pa-permissive-port", "plaintext reaches a STRICT sidecar port"}
+	DropDR               = &Strategy{"drop-destinationrule", "a DestinationRule forces a tls mode the server side cannot take"}
+	DRDisableHost        = &Strategy{"dr-disable-host", "clients originate TLS toward a server side that does not terminate it"}
+	SeedFix              = &Strategy{"dr-disable+pa-permissive", "clients originate TLS toward a server side that does not terminate it"}
+)
+
+// Strategies lists every strategy, in tie-break order.
+var Strategies = []*Strategy{DropOptOut, InjectServerWorkload, InjectServerNS, InjectClientNS, RestoreCapture, RestoreInbound,
+	DRIstioMutualPort, DRDisablePort, PermissivePort, DropDR, DRDisableHost, SeedFix}
+
+// StrategyNamed finds a strategy by name (nil when none has it).
+func StrategyNamed(name string) *Strategy {
+	for _, s := range Strategies {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// StrategyNames are the names, in order (for help and errors).
+func StrategyNames() []string {
+	out := make([]string, len(Strategies))
+	for i, s := range Strategies {
+		out[i] = s.Name
+	}
+	return out
+}
+
+func tieRank(name string) int {
+	for i, s := range Strategies {
+		if s.Name == name {
 			return i
 		}
 	}
@@ -92,7 +103,7 @@ func (st *state) injectServer(t *Target) []Candidate {
 	out = append(out, st.dropOptOut(b, "server")...)
 	if ns := st.inv.Namespace(b.Namespace); ns != nil && ns.Labels["istio-injection"] == "" && ns.Labels["istio.io/rev"] == "" {
 		if o, ok := st.object("Workload", b); ok {
-			out = append(out, Candidate{Strategy: InjectServerWorkload, Restarts: 1,
+			out = append(out, Candidate{Strategy: InjectServerWorkload.Name, Restarts: 1,
 				Title: fmt.Sprintf("give %s %s a sidecar (pod label sidecar.istio.io/inject=true)", b.Kind, b.Key()),
 				Why:   "the clients' sidecars originate istio mTLS; with a sidecar the server terminates it and the edge is mutual TLS end to end",
 				Cost:  "no security cost: the edge becomes mutual TLS; the workload restarts and its inbound ports then follow its PeerAuthentication",
@@ -103,7 +114,7 @@ func (st *state) injectServer(t *Target) []Candidate {
 	}
 	if o, ok := st.object("Namespace", nil, b.Namespace); ok {
 		n := len(st.inv.WorkloadsIn(b.Namespace))
-		out = append(out, Candidate{Strategy: InjectServerNS, Restarts: n,
+		out = append(out, Candidate{Strategy: InjectServerNS.Name, Restarts: n,
 			Title: fmt.Sprintf("inject sidecars in namespace %s (label istio-injection=enabled)", b.Namespace),
 			Why:   "every workload of the namespace gets a sidecar, so the server terminates istio mTLS",
 			Cost:  fmt.Sprintf("no security cost; all %d workloads of %s restart with sidecars and become subject to PeerAuthentication", n, b.Namespace),
@@ -130,7 +141,7 @@ func (st *state) dropOptOut(w *inventory.Workload, side string) []Candidate {
 	if !ok {
 		return nil
 	}
-	return []Candidate{{Strategy: DropOptOut, Restarts: 1,
+	return []Candidate{{Strategy: DropOptOut.Name, Restarts: 1,
 		Title: fmt.Sprintf("remove the pod-level opt-out sidecar.istio.io/inject: \"false\" from the %s %s %s", side, w.Kind, w.Key()),
 		Why:   "the namespace injects sidecars; without the opt-out the workload gets one and the edge is mutual TLS end to end",
 		Cost:  "no security cost: the edge becomes mutual TLS; the workload restarts with a sidecar (check why it opted out: a job that must exit, host networking, a port the sidecar must not take)",
@@ -162,7 +173,7 @@ func (st *state) restoreInbound(t *Target) []Candidate {
 		return nil
 	}
 	port := fmt.Sprint(t.TargetPort)
-	return []Candidate{{Strategy: RestoreInbound, Restarts: 1,
+	return []Candidate{{Strategy: RestoreInbound.Name, Restarts: 1,
 		Title: fmt.Sprintf("capture inbound port %d of %s %s again (traffic.sidecar.istio.io annotations)", t.TargetPort, b.Kind, b.Key()),
 		Why:   "the server's sidecar then terminates istio mTLS on that port and enforces its PeerAuthentication",
 		Cost:  "no security cost: the edge becomes mutual TLS; the workload restarts, and clients without sidecars are then subject to its mode",
@@ -199,7 +210,7 @@ func (st *state) clientSide(t *Target) []Candidate {
 		if st.model.Proxy(c).Kind == mesh.ProxyNone && !seenNS[c.Namespace] {
 			seenNS[c.Namespace] = true
 			if o, ok := st.object("Namespace", nil, c.Namespace); ok {
-				out = append(out, Candidate{Strategy: InjectClientNS, Restarts: len(st.inv.WorkloadsIn(c.Namespace)),
+				out = append(out, Candidate{Strategy: InjectClientNS.Name, Restarts: len(st.inv.WorkloadsIn(c.Namespace)),
 					Title:   fmt.Sprintf("inject sidecars in the client namespace %s", c.Namespace),
 					Why:     "a client with a sidecar sends istio mTLS, which a STRICT server accepts",
 					Cost:    "no security cost; the namespace's workloads restart with sidecars",
@@ -226,7 +237,7 @@ func (st *state) clientSide(t *Target) []Candidate {
 		}
 	}
 	if len(capture) > 0 {
-		out = append(out, Candidate{Strategy: RestoreCapture, Restarts: len(capture),
+		out = append(out, Candidate{Strategy: RestoreCapture.Name, Restarts: len(capture),
 			Title:   "send the clients' traffic through their sidecars again (drop the outbound capture exclusion)",
 			Why:     "the excluded traffic leaves the pod as plaintext; through the sidecar it becomes istio mTLS",
 			Cost:    "no security cost; the clients restart",
@@ -275,12 +286,12 @@ func (st *state) destinationRules(t *Target) []Candidate {
 	}
 	name := svc + "-mtls-exception"
 	if tlsToPlain(t) {
-		out = append(out, Candidate{Strategy: DRDisablePort,
+		out = append(out, Candidate{Strategy: DRDisablePort.Name,
 			Title:   fmt.Sprintf("DestinationRule %s/%s: tls DISABLE for %s port %d only", ns, name, host, t.Port.Port),
 			Why:     "clients stop originating TLS toward a server that does not terminate it; other ports keep their policy",
 			Cost:    fmt.Sprintf("traffic to %s:%d is plaintext inside the cluster: no encryption, no peer identity", svc, t.Port.Port),
 			Changes: []Change{st.extendDR(destinationRule(name, ns, host, portLevel("DISABLE")))}})
-		out = append(out, Candidate{Strategy: DRDisableHost,
+		out = append(out, Candidate{Strategy: DRDisableHost.Name,
 			Title:   fmt.Sprintf("DestinationRule %s/%s-mtls-disable: tls DISABLE for every port of %s", ns, svc, host),
 			Why:     "clients send plaintext to every port of the service",
 			Cost:    fmt.Sprintf("traffic to all ports of %s is plaintext inside the cluster", svc),
@@ -289,7 +300,7 @@ func (st *state) destinationRules(t *Target) []Candidate {
 			sel := t.Service.Spec.Selector
 			ports := map[string]any{fmt.Sprint(t.TargetPort): map[string]any{"mode": "PERMISSIVE"}}
 			pa := peerAuthentication(svc, t.Service.Namespace, sel, map[string]any{"mtls": map[string]any{"mode": "PERMISSIVE"}, "portLevelMtls": ports})
-			out = append(out, Candidate{Strategy: SeedFix,
+			out = append(out, Candidate{Strategy: SeedFix.Name,
 				Title:   "the write-up's fix: DestinationRule tls DISABLE for the host plus PeerAuthentication PERMISSIVE on the server",
 				Why:     "clients send plaintext and the server is told to accept it",
 				Cost:    fmt.Sprintf("traffic to all ports of %s is plaintext; the server accepts plaintext from anyone where it has a sidecar", svc),
@@ -303,13 +314,13 @@ func (st *state) destinationRules(t *Target) []Candidate {
 				changes = append(changes, deletion(o, st.defNS))
 			}
 		}
-		out = append(out, Candidate{Strategy: DropDR, Changes: changes,
+		out = append(out, Candidate{Strategy: DropDR.Name, Changes: changes,
 			Title: fmt.Sprintf("remove DestinationRule %s/%s (host %s)", d.Namespace, d.From[0].Name, d.Rule.GetHost()),
 			Why:   "without it, auto mTLS decides per endpoint: istio mTLS to sidecars, plaintext to the rest",
 			Cost:  fmt.Sprintf("every host %s matches falls back to auto mTLS; sidecar-to-sidecar traffic stays mutual TLS", d.Rule.GetHost())})
 	}
 	if sends(t, mesh.SendsPlaintext) && t.Edges[0].ServerAccepts == mesh.AcceptsIstioMTLS && clientsHaveSidecars(st, t) {
-		out = append(out, Candidate{Strategy: DRIstioMutualPort,
+		out = append(out, Candidate{Strategy: DRIstioMutualPort.Name,
 			Title:   fmt.Sprintf("DestinationRule %s/%s: tls ISTIO_MUTUAL for %s port %d", ns, name, host, t.Port.Port),
 			Why:     "the clients' sidecars send plaintext; telling them to use istio mTLS satisfies the STRICT server",
 			Cost:    "no security cost: the edge becomes mutual TLS",
@@ -361,7 +372,7 @@ func (st *state) permissivePort(t *Target) []Candidate {
 			map[string]any{"portLevelMtls": map[string]any{port: map[string]any{"mode": "PERMISSIVE"}}})
 		ch = st.extendPA(ch)
 	}
-	return []Candidate{{Strategy: PermissivePort, Changes: []Change{ch},
+	return []Candidate{{Strategy: PermissivePort.Name, Changes: []Change{ch},
 		Title: fmt.Sprintf("PeerAuthentication: PERMISSIVE on target port %d of %s only", t.TargetPort, b.Key()),
 		Why:   "the server's sidecar accepts the clients' plaintext on that port; its other ports stay as they are",
 		Cost:  fmt.Sprintf("port %d of %s accepts plaintext from anyone in the cluster (mesh clients still use mTLS)", t.TargetPort, b.Key())}}

@@ -57,8 +57,8 @@ func fixText(w io.Writer, plans []fix.Plan, strategy string) {
 		}
 		if len(p.Candidates) == 0 && strategy != "" {
 			fmt.Fprintf(w, "\n  --strategy %s does not apply here; the strategies apply when:\n", strategy)
-			for _, name := range fix.Strategies {
-				fmt.Fprintf(w, "    %-26s %s\n", name, fix.Applies[name])
+			for _, s := range fix.Strategies {
+				fmt.Fprintf(w, "    %-26s %s\n", s.Name, s.Applies)
 			}
 		} else if len(p.Candidates) == 0 {
 			fmt.Fprintln(w, "\n  no mesh change fixes this: the cause above is in the workloads' own configuration (an exporter's endpoint, protocol or TLS)")

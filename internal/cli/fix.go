@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
@@ -45,8 +44,8 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
   meshdoctor fix examples/seed -o yaml > mtls-fix.yaml
   meshdoctor fix ./k8s/ --edge staging-webs/auth-guard=otel-collector.monitoring:4317 --strategy pa-permissive-port -o helm --out-dir charts/otel-collector/templates`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if filter.Strategy != "" && !slices.Contains(fix.Strategies, filter.Strategy) {
-				return usageErr(fmt.Errorf("unknown strategy %q (one of %s)", filter.Strategy, strings.Join(fix.Strategies, ", ")))
+			if filter.Strategy != "" && fix.StrategyNamed(filter.Strategy) == nil {
+				return usageErr(fmt.Errorf("unknown strategy %q (one of %s)", filter.Strategy, strings.Join(fix.StrategyNames(), ", ")))
 			}
 			set, err := read(cmd, in, args)
 			if err != nil {
@@ -124,7 +123,7 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 	c.Flags().StringVar(&outDir, "out-dir", "", "with -o helm: the chart's templates folder to write into")
 	c.Flags().StringVar(&filter.Edge, "edge", "", "only this edge: ns/workload=host:port")
 	c.Flags().BoolVar(&force, "force", false, "with -o helm: overwrite templates that exist with other content")
-	c.Flags().StringVar(&filter.Strategy, "strategy", "", "only this strategy: "+strings.Join(fix.Strategies, ", "))
+	c.Flags().StringVar(&filter.Strategy, "strategy", "", "only this strategy: "+strings.Join(fix.StrategyNames(), ", "))
 	return c
 }
 
