@@ -11,13 +11,21 @@ import (
 // alternativeGroups gathers unknown edges with alternatives that hang the
 // same way on the same missing facts at the same server.
 func alternativeGroups(es []verdict.Edge) [][]verdict.Edge {
+	return groupEdges(es, func(e verdict.Edge) (string, bool) {
+		return fmt.Sprintf("%s|%d|%s|%s|%v", e.Server.Host, e.Server.Port, e.Server.Workload, e.Cause, e.Alternatives),
+			e.Outcome == verdict.Unknown && len(e.Alternatives) > 0
+	})
+}
+
+// groupEdges gathers the edges key keeps into groups of equal keys, in order.
+func groupEdges(es []verdict.Edge, key func(verdict.Edge) (string, bool)) [][]verdict.Edge {
 	var out [][]verdict.Edge
 	at := map[string]int{}
 	for _, e := range es {
-		if e.Outcome != verdict.Unknown || len(e.Alternatives) == 0 {
+		k, keep := key(e)
+		if !keep {
 			continue
 		}
-		k := fmt.Sprintf("%s|%d|%s|%s|%v", e.Server.Host, e.Server.Port, e.Server.Workload, e.Cause, e.Alternatives)
 		if i, ok := at[k]; ok {
 			out[i] = append(out[i], e)
 			continue

@@ -111,21 +111,10 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 // failureGroups gathers failing edges that fail the same way at the same
 // server (same cause and symptom), so a fleet of clients reads as one block.
 func failureGroups(es []verdict.Edge) [][]verdict.Edge {
-	var out [][]verdict.Edge
-	at := map[string]int{}
-	for _, e := range es {
-		if e.Outcome != verdict.Fail {
-			continue
-		}
-		k := fmt.Sprintf("%s|%d|%s|%s|%s|%s", e.Server.Host, e.Server.Port, e.Server.Workload, e.Cause, e.Symptom, e.ClientSends)
-		if i, ok := at[k]; ok {
-			out[i] = append(out[i], e)
-			continue
-		}
-		at[k] = len(out)
-		out = append(out, []verdict.Edge{e})
-	}
-	return out
+	return groupEdges(es, func(e verdict.Edge) (string, bool) {
+		return fmt.Sprintf("%s|%d|%s|%s|%s|%s", e.Server.Host, e.Server.Port, e.Server.Workload, e.Cause, e.Symptom, e.ClientSends),
+			e.Outcome == verdict.Fail
+	})
 }
 
 func edgeDetail(w io.Writer, g []verdict.Edge, st Style) {

@@ -2,58 +2,15 @@ package cluster
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/meshdoctor/meshdoctor/internal/kubeup"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 )
-
-// kubeUp returns the kube-up script and its kubectl when kube-up has been
-// built (cached binaries); otherwise the test is skipped, never built.
-func kubeUp(t *testing.T) (script, kubectl string) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: skipping the real kube-apiserver test (kube-up)")
-	}
-	script = os.Getenv("MESHDOCTOR_KUBE_UP")
-	if script == "" {
-		// shared/ lies beside the repository, on a developer's machine and in CI.
-		script = "../../../shared/tools/kube-up"
-		if _, err := os.Stat(script); err != nil {
-			script = "/work/shared/tools/kube-up"
-		}
-	}
-	if _, err := os.Stat(script); err != nil {
-		t.Skipf("kube-up not available at %s (set MESHDOCTOR_KUBE_UP): skipping the real kube-apiserver test", script)
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache")
-	}
-	env := func(k, def string) string {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-		return def
-	}
-	root := filepath.Join(cache, "kube-up")
-	kubectl = filepath.Join(root, "k8s-v"+env("KUBE_UP_K8S_VERSION", "1.37.2"), "bin", "kubectl")
-	for _, f := range []string{
-		filepath.Join(root, "k8s-v"+env("KUBE_UP_K8S_VERSION", "1.37.2"), "bin", "kube-apiserver"), kubectl,
-		filepath.Join(root, "etcd-v"+env("KUBE_UP_ETCD_VERSION", "3.7.3"), "bin", "etcd"),
-		filepath.Join(root, "istio-api-v"+env("KUBE_UP_ISTIO_API_VERSION", "1.32.0"), "customresourcedefinitions.gen.yaml"),
-	} {
-		if _, err := os.Stat(f); err != nil {
-			t.Skipf("kube-up is not built (%s missing; `%s build` takes ~10 minutes once): skipping the real kube-apiserver test", f, script)
-		}
-	}
-	return script, kubectl
-}
 
 const liveSeed = `
 apiVersion: v1
@@ -106,7 +63,7 @@ spec:
 // TestKubeUpE2E reads a real kube-apiserver (started by kube-up on
 // loopback) as admin and as a user forbidden to list PeerAuthentications.
 func TestKubeUpE2E(t *testing.T) {
-	script, kubectl := kubeUp(t)
+	script, kubectl := kubeup.Find(t)
 	dir := t.TempDir()
 	start := time.Now()
 	if out, err := exec.Command(script, "start", dir).CombinedOutput(); err != nil {
