@@ -44,14 +44,14 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTCOME\tCLIENT\tSERVER\tSENDS\tACCEPTS\tMTLS")
+	twins := sameRow(r.Edges)
 	for _, e := range r.Edges {
 		mtls := "-"
 		if e.MTLS {
 			mtls = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s/%s (%s)\t%s:%d → %d (%s)\t%s\t%s\t%s\n", Style{}.outcome(e.Outcome),
-			e.Client.Namespace, e.Client.Workload, e.Client.Proxy,
-			shortHost(e.Server.Host), e.Server.Port, e.Server.TargetPort, e.Server.Proxy,
+		fmt.Fprintf(tw, "%s\t%s/%s (%s)\t%s\t%s\t%s\t%s\n", Style{}.outcome(e.Outcome),
+			e.Client.Namespace, e.Client.Workload, e.Client.Proxy, serverCell(e, twins),
 			e.ClientSends, e.ServerAccepts, mtls)
 	}
 	if err := tw.Flush(); err != nil {
@@ -123,11 +123,15 @@ func edgeDetail(w io.Writer, g []verdict.Edge, st Style) {
 	for i, x := range g {
 		clients[i] = x.Client.Namespace + "/" + x.Client.Workload
 	}
-	fmt.Fprintf(w, "\n%s %s → %s:%d (target port %d)\n", st.paint("31;1", "✗"),
-		strings.Join(clients, ", "), e.Server.Host, e.Server.Port, e.Server.TargetPort)
+	target := "unknown"
+	if e.Server.TargetPort != 0 {
+		target = fmt.Sprint(e.Server.TargetPort)
+	}
+	fmt.Fprintf(w, "\n%s %s → %s:%d (target port %s)\n", st.paint("31;1", "✗"),
+		strings.Join(clients, ", "), e.Server.Host, e.Server.Port, target)
 	fmt.Fprintf(w, "  why:       %s\n", e.Cause)
-	fmt.Fprintf(w, "  client:    sends %s — %s\n", e.ClientSends, e.ClientReason)
-	fmt.Fprintf(w, "  server:    accepts %s — %s\n", e.ServerAccepts, e.ServerReason)
+	fmt.Fprintf(w, "  client:    sends %s%s\n", e.ClientSends, dashed(e.ClientReason))
+	fmt.Fprintf(w, "  server:    accepts %s%s\n", e.ServerAccepts, dashed(e.ServerReason))
 	fmt.Fprintf(w, "  symptom:   %s\n", e.Symptom)
 	fmt.Fprintf(w, "  category:  %s\n", e.Category)
 	for _, x := range g {
@@ -146,6 +150,54 @@ func edgeDetail(w io.Writer, g []verdict.Edge, st Style) {
 }
 
 func shortHost(h string) string { return strings.TrimSuffix(h, ".svc.cluster.local") }
+
+// dashed is " — reason", or nothing when there is no reason to give.
+func dashed(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " — " + reason
+}
+
+// serverCell is "host:port → target (proxy)"; a target port nothing states
+// (a named one without pods) is "?", and rows that would read alike (one
+// client and Service port, several subsets or backends) add the subset and
+// the backend workload.
+func serverCell(e verdict.Edge, twins map[string]bool) string {
+	tp := "?"
+	if e.Server.TargetPort != 0 {
+		tp = fmt.Sprint(e.Server.TargetPort)
+	}
+	host := fmt.Sprintf("%s:%d", shortHost(e.Server.Host), e.Server.Port)
+	if twins[rowKey(e)] {
+		if e.Server.Subset != "" {
+			host += "@" + e.Server.Subset
+		}
+		if e.Server.Workload != "" {
+			tp += " " + e.Server.Workload
+		}
+	}
+	return fmt.Sprintf("%s → %s (%s)", host, tp, e.Server.Proxy)
+}
+
+func rowKey(e verdict.Edge) string {
+	return fmt.Sprintf("%s/%s|%s:%d", e.Client.Namespace, e.Client.Workload, e.Server.Host, e.Server.Port)
+}
+
+// sameRow marks the client × Service port pairs that have several edges.
+func sameRow(es []verdict.Edge) map[string]bool {
+	n := map[string]int{}
+	for _, e := range es {
+		n[rowKey(e)]++
+	}
+	out := map[string]bool{}
+	for k, c := range n {
+		if c > 1 {
+			out[k] = true
+		}
+	}
+	return out
+}
 
 func sev(s check.Severity, st Style) string {
 	switch s {

@@ -11,6 +11,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
 	"github.com/meshdoctor/meshdoctor/telemetry"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // otlpPorts are the collector's default OTLP ports; both servers answer
@@ -55,6 +56,7 @@ func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 		e.Server.Proxy = mesh.ProxyUnknown
 		e.ClientSends, e.ServerAccepts, e.Outcome = mesh.SendsUnknown, mesh.AcceptsUnknown, Unknown
 		e.Cause = fmt.Sprintf("no workload in the inputs is selected by Service %s/%s, so the server side is unknown", c.Service.Namespace, c.Service.Name)
+		e.Server.TargetPort = statedTargetPort(c.Port)
 		e.DecidedBy = []inventory.Ref{c.Service.Ref()}
 		return []Edge{e}
 	}
@@ -301,4 +303,17 @@ func judgeExternal(m *mesh.Model, c edges.Candidate, e Edge) Edge {
 	}
 	e.DecidedBy = decidedBy(cd, mesh.Acceptance{DecidedBy: refs}, clientProxy, mesh.ProxyDecision{})
 	return e
+}
+
+// statedTargetPort is the target port a Service port states without pods to
+// resolve it: a number as written, the port itself when unset (Kubernetes
+// defaults targetPort to port), 0 for a name only a pod can resolve.
+func statedTargetPort(p corev1.ServicePort) int32 {
+	switch {
+	case p.TargetPort.IntValue() > 0:
+		return int32(p.TargetPort.IntValue())
+	case p.TargetPort.String() == "0" || p.TargetPort.String() == "":
+		return p.Port
+	}
+	return 0
 }
