@@ -62,7 +62,7 @@ func (inv *Inventory) addOTel(o source.Object, defNS string) error {
 	switch o.Kind {
 	case "Instrumentation":
 		var v struct {
-			Metadata metav1.ObjectMeta  `json:"metadata"`
+			Metadata metav1.ObjectMeta   `json:"metadata"`
 			Spec     InstrumentationSpec `json:"spec"`
 		}
 		if err := json.Unmarshal(o.JSON, &v); err != nil {
@@ -71,7 +71,7 @@ func (inv *Inventory) addOTel(o source.Object, defNS string) error {
 		inv.Instrumentations = append(inv.Instrumentations, &Instrumentation{Meta: meta(o.Kind, v.Metadata, o, defNS), Spec: v.Spec})
 	case "OpenTelemetryCollector":
 		var v struct {
-			Metadata metav1.ObjectMeta         `json:"metadata"`
+			Metadata metav1.ObjectMeta          `json:"metadata"`
 			Spec     OpenTelemetryCollectorSpec `json:"spec"`
 		}
 		if err := json.Unmarshal(o.JSON, &v); err != nil {
