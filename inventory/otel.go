@@ -61,25 +61,31 @@ type OpenTelemetryCollectorSpec struct {
 func (inv *Inventory) addOTel(o source.Object, defNS string) error {
 	switch o.Kind {
 	case "Instrumentation":
-		var v struct {
-			Metadata metav1.ObjectMeta   `json:"metadata"`
-			Spec     InstrumentationSpec `json:"spec"`
+		om, spec, err := decodeSpec[InstrumentationSpec](o)
+		if err != nil {
+			return err
 		}
-		if err := json.Unmarshal(o.JSON, &v); err != nil {
-			return fmt.Errorf("reading spec: %w", err)
-		}
-		inv.Instrumentations = append(inv.Instrumentations, &Instrumentation{Meta: meta(o.Kind, v.Metadata, o, defNS), Spec: v.Spec})
+		inv.Instrumentations = append(inv.Instrumentations, &Instrumentation{Meta: meta(o.Kind, om, o, defNS), Spec: spec})
 	case "OpenTelemetryCollector":
-		var v struct {
-			Metadata metav1.ObjectMeta          `json:"metadata"`
-			Spec     OpenTelemetryCollectorSpec `json:"spec"`
+		om, spec, err := decodeSpec[OpenTelemetryCollectorSpec](o)
+		if err != nil {
+			return err
 		}
-		if err := json.Unmarshal(o.JSON, &v); err != nil {
-			return fmt.Errorf("reading spec: %w", err)
-		}
-		inv.OpenTelemetryCollectors = append(inv.OpenTelemetryCollectors, &OpenTelemetryCollector{Meta: meta(o.Kind, v.Metadata, o, defNS), Spec: v.Spec})
+		inv.OpenTelemetryCollectors = append(inv.OpenTelemetryCollectors, &OpenTelemetryCollector{Meta: meta(o.Kind, om, o, defNS), Spec: spec})
 	default:
 		inv.Extra = append(inv.Extra, o)
 	}
 	return nil
+}
+
+// decodeSpec reads metadata and a spec of type S.
+func decodeSpec[S any](o source.Object) (metav1.ObjectMeta, S, error) {
+	var v struct {
+		Metadata metav1.ObjectMeta `json:"metadata"`
+		Spec     S                 `json:"spec"`
+	}
+	if err := json.Unmarshal(o.JSON, &v); err != nil {
+		return v.Metadata, v.Spec, fmt.Errorf("reading spec: %w", err)
+	}
+	return v.Metadata, v.Spec, nil
 }

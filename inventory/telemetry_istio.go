@@ -6,7 +6,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
 	telemetryv1alpha1 "istio.io/api/telemetry/v1alpha1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"encoding/json"
 
@@ -53,19 +52,16 @@ type Telemetry struct {
 
 // addTelemetry decodes a Telemetry (v1alpha1 and v1 share the schema).
 func (inv *Inventory) addTelemetry(o source.Object, defNS string) error {
-	var v struct {
-		Metadata metav1.ObjectMeta `json:"metadata"`
-		Spec     json.RawMessage   `json:"spec"`
-	}
-	if err := json.Unmarshal(o.JSON, &v); err != nil {
+	om, raw, err := decodeSpec[json.RawMessage](o)
+	if err != nil {
 		return err
 	}
 	spec := &telemetryv1alpha1.Telemetry{}
-	if len(v.Spec) > 0 {
-		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(v.Spec, spec); err != nil {
+	if len(raw) > 0 {
+		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, spec); err != nil {
 			return fmt.Errorf("spec: %v", err)
 		}
 	}
-	inv.Telemetries = append(inv.Telemetries, &Telemetry{Meta: meta(o.Kind, v.Metadata, o, defNS), Spec: spec})
+	inv.Telemetries = append(inv.Telemetries, &Telemetry{Meta: meta(o.Kind, om, o, defNS), Spec: spec})
 	return nil
 }
