@@ -40,6 +40,8 @@ type Input struct {
 	Logs  health.LogOptions
 	// Fix are the fix's objects as files: each must be live as given.
 	Fix []source.Object
+	// Timeout bounds one round's reads (0: none).
+	Timeout time.Duration
 }
 
 // Item states.
@@ -70,6 +72,11 @@ type Report struct {
 // Check runs one round. prev, when set, is the previous round (--wait):
 // restarts must not rise since it either.
 func Check(ctx context.Context, in Input, prev *Report) (*Report, error) {
+	if in.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, in.Timeout)
+		defer cancel()
+	}
 	set, err := in.ReadSet(ctx)
 	if err != nil {
 		return nil, err

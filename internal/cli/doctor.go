@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -56,7 +57,10 @@ Exit status: 0 nothing in scope is broken, 1 something is broken or could not be
 			}
 			opt := lf.options()
 			opt.Progress = logProgress(cmd.ErrOrStderr(), source.Terminal(cmd.ErrOrStderr()), "doctor")
-			rep, err := doctor.Run(cmd.Context(), doctor.Input{Set: live.set, DefaultNamespace: in.Namespace(),
+			// --cluster-timeout bounds the pod, event and log reads too.
+			ctx, cancel := context.WithTimeout(cmd.Context(), live.base.Timeout)
+			defer cancel()
+			rep, err := doctor.Run(ctx, doctor.Input{Set: live.set, DefaultNamespace: in.Namespace(),
 				Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Logs: opt, MaxPods: maxPods, FixCommand: live.command("fix"), VerifyCommand: live.command("verify")})
 			if err != nil {
 				return usageErr(err)

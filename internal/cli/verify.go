@@ -63,7 +63,7 @@ Exit status: 0 every item holds, 1 an item fails or is undecided, 2 usage.`,
 			if err != nil {
 				return err
 			}
-			vin := verify.Input{DefaultNamespace: in.Namespace(), Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Edges: edges, Logs: lf.options()}
+			vin := verify.Input{Timeout: live.base.Timeout, DefaultNamespace: in.Namespace(), Namespaces: live.scope, Scope: live.judge, Reader: live.pods, Edges: edges, Logs: lf.options()}
 			first := true
 			vin.ReadSet = func(context.Context) (source.Set, error) {
 				if first { // openLive has just read it

@@ -38,6 +38,8 @@ func NewPods(getter genericclioptions.RESTClientGetter) (*Pods, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = 50, 100
 	cfg.UserAgent = "meshdoctor (read-only)"
+	// The caller's context bounds the reads; this is only a backstop.
+	cfg.Timeout = 5 * time.Minute
 	core, err := corev1client.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
