@@ -102,31 +102,40 @@ func ReadArgoCD(file string, o Options) (source.Set, error) {
 	if err != nil {
 		return source.Set{}, err
 	}
-	in := source.Parse(file, data)
+	return renderEach(file, source.Parse(file, data), "ArgoCD Application or ApplicationSet", func(obj source.Object) (source.Set, bool, error) {
+		if !strings.HasPrefix(obj.APIVersion, "argoproj.io/") {
+			return source.Set{}, false, nil
+		}
+		switch obj.Kind {
+		case "Application":
+			set, err := renderApplication(obj.JSON, obj.Origin, o)
+			return set, true, err
+		case "ApplicationSet":
+			set, err := renderApplicationSet(obj, o)
+			return set, true, err
+		}
+		return source.Set{}, false, nil
+	})
+}
+
+// renderEach renders the objects of one file that render says are its
+// kind; an error names the object, and a file with none of them is one.
+func renderEach(file string, in source.Set, kinds string, render func(source.Object) (source.Set, bool, error)) (source.Set, error) {
 	out := source.Set{Problems: in.Problems}
 	found := 0
 	for _, obj := range in.Objects {
-		if !strings.HasPrefix(obj.APIVersion, "argoproj.io/") {
+		set, ok, err := render(obj)
+		if !ok {
 			continue
 		}
-		var set source.Set
-		switch obj.Kind {
-		case "Application":
-			found++
-			set, err = renderApplication(obj.JSON, obj.Origin, o)
-		case "ApplicationSet":
-			found++
-			set, err = renderApplicationSet(obj, o)
-		default:
-			continue
-		}
+		found++
 		if err != nil {
 			return out, fmt.Errorf("%s: %s %s: %w", obj.Origin, obj.Kind, obj.Name, err)
 		}
 		out.Add(set)
 	}
 	if found == 0 {
-		return out, fmt.Errorf("%s: no ArgoCD Application or ApplicationSet", file)
+		return out, fmt.Errorf("%s: no %s", file, kinds)
 	}
 	return out, nil
 }

@@ -140,7 +140,6 @@ func ReadFlux(file string, o Options) (source.Set, error) {
 		return source.Set{}, err
 	}
 	in := source.Parse(file, data)
-	out := source.Set{Problems: in.Problems}
 	idx := fluxInputs{}
 	defNS := o.Namespace
 	if defNS == "" {
@@ -156,29 +155,18 @@ func ReadFlux(file string, o Options) (source.Set, error) {
 		}
 		idx[obj.Kind+"/"+fo.Metadata.Namespace+"/"+fo.Metadata.Name] = fo
 	}
-	found := 0
-	for _, obj := range in.Objects {
+	return renderEach(file, in, "Flux HelmRelease or Kustomization", func(obj source.Object) (source.Set, bool, error) {
 		group := strings.SplitN(obj.APIVersion, "/", 2)[0]
-		var set source.Set
 		switch {
 		case obj.Kind == "HelmRelease" && group == "helm.toolkit.fluxcd.io":
-			found++
-			set, err = renderHelmRelease(obj, idx, defNS, o)
+			set, err := renderHelmRelease(obj, idx, defNS, o)
+			return set, true, err
 		case obj.Kind == "Kustomization" && group == "kustomize.toolkit.fluxcd.io":
-			found++
-			set, err = renderFluxKustomization(obj, idx, defNS, o)
-		default:
-			continue
+			set, err := renderFluxKustomization(obj, idx, defNS, o)
+			return set, true, err
 		}
-		if err != nil {
-			return out, fmt.Errorf("%s: %s %s: %w", obj.Origin, obj.Kind, obj.Name, err)
-		}
-		out.Add(set)
-	}
-	if found == 0 {
-		return out, fmt.Errorf("%s: no Flux HelmRelease or Kustomization", file)
-	}
-	return out, nil
+		return source.Set{}, false, nil
+	})
 }
 
 // gitSource finds the checkout of a GitRepository sourceRef: through its
