@@ -5,6 +5,7 @@
 package check
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,6 +41,21 @@ type Finding struct {
 	Object   Object   `json:"object"`
 	File     string   `json:"file"`
 	Line     int      `json:"line"`
+	// Related are other objects the finding concerns, as go/analysis's
+	// Diagnostic.Related: for a collector's own finding (its receivers, its
+	// config), the collector workload, whichever object holds the config.
+	Related []Object `json:"related,omitempty"`
+}
+
+// Telemetry reports a finding of the telemetry checks (the catalogue's
+// MD07xx range), which the pipeline view draws on its hops.
+func (f Finding) Telemetry() bool { return strings.HasPrefix(f.Code, "MD07") }
+
+// About reports whether the finding's object, or one of its related
+// objects, is kind ns/name.
+func (f Finding) About(kind, ns, name string) bool {
+	is := func(o Object) bool { return o.Kind == kind && o.Namespace == ns && o.Name == name }
+	return is(f.Object) || slices.ContainsFunc(f.Related, is)
 }
 
 // Check is one analyzer.
@@ -71,6 +87,15 @@ type Pass struct {
 func (p *Pass) Report(ref inventory.Ref, msg string) {
 	*p.findings = append(*p.findings, Finding{Code: p.check.Code, Check: p.check.Name, Severity: p.check.Severity,
 		Message: msg, Object: Object{Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}, File: ref.File, Line: ref.Line})
+}
+
+// ReportRelated records a finding about ref that also concerns related.
+func (p *Pass) ReportRelated(ref inventory.Ref, related []inventory.Ref, msg string) {
+	p.Report(ref, msg)
+	f := &(*p.findings)[len(*p.findings)-1]
+	for _, r := range related {
+		f.Related = append(f.Related, Object{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name})
+	}
 }
 
 // Run runs every check of the catalogue and returns the findings sorted by

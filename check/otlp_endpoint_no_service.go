@@ -19,7 +19,7 @@ or connection refused, unless the Service exists outside the inputs.`,
 			if l.Local || l.Problem == "" || strings.Contains(l.Problem, "not modelled") {
 				continue
 			}
-			p.Report(senderRef(l), fmt.Sprintf("%s: %s. %s", describeLink(l), l.Problem, because(l)))
+			reportSender(p, l, fmt.Sprintf("%s: %s. %s", describeLink(l), l.Problem, because(l)))
 		}
 	},
 }

@@ -22,7 +22,7 @@ or switch the signal off (OTEL_<SIGNAL>_EXPORTER=none / OTEL_SDK_DISABLED=true).
 			if l.Exports[0].Default {
 				how = "no endpoint is set, so the default applies"
 			}
-			p.Report(senderRef(l), fmt.Sprintf("%s: %s and nothing in the pod listens there (connection refused). %s", describeLink(l), how, because(l)))
+			reportSender(p, l, fmt.Sprintf("%s: %s and nothing in the pod listens there (connection refused). %s", describeLink(l), how, because(l)))
 		}
 	},
 }

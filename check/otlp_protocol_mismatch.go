@@ -17,8 +17,17 @@ const (
 // because is the settings that decided a link, for a message.
 func because(l telemetry.Link) string { return "set by: " + strings.Join(l.Because(), "; ") }
 
-// senderRef is where a link's sender is configured.
-func senderRef(l telemetry.Link) inventory.Ref { return l.Sender.Ref() }
+// reportSender reports a finding about l's sender; when the sender's
+// settings live in another object (a collector's ConfigMap), its workload is
+// a related object, so that the pipeline view finds it.
+func reportSender(p *Pass, l telemetry.Link, msg string) {
+	ref := l.Sender.Ref()
+	var related []inventory.Ref
+	if w := l.Sender.Workload; w != nil && (w.Kind != ref.Kind || w.Namespace != ref.Namespace || w.Name != ref.Name) {
+		related = []inventory.Ref{w.Ref()}
+	}
+	p.ReportRelated(ref, related, msg)
+}
 
 // OTLPProtocolMismatch: gRPC sent to the HTTP receiver's port, or HTTP to the gRPC port.
 var OTLPProtocolMismatch = &Check{
@@ -41,7 +50,7 @@ gRPC and 4318 HTTP by convention. Each mismatch fails every export, mesh or not.
 				if l.Protocol().HTTP() {
 					sym = symptomHTTPToGRPC
 				}
-				p.Report(senderRef(l), fmt.Sprintf("%s, but Service %s port %d reaches receiver %s of %s (%s). Client sees: %s. %s",
+				reportSender(p, l, fmt.Sprintf("%s, but Service %s port %d reaches receiver %s of %s (%s). Client sees: %s. %s",
 					describeLink(l), l.Service.Key(), l.Port, r, h.Collector, h.Collector.ConfigFrom, sym, because(l)))
 			}
 		}

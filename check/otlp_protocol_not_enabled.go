@@ -28,7 +28,7 @@ target port; otherwise the connection is refused (gRPC UNAVAILABLE "connection r
 				if len(have) == 0 {
 					have = []string{"none"}
 				}
-				p.Report(senderRef(l), fmt.Sprintf("%s; Service %s port %d targets port %d of %s, where no OTLP receiver listens (receivers: %s; config %s): connection refused. %s",
+				reportSender(p, l, fmt.Sprintf("%s; Service %s port %d targets port %d of %s, where no OTLP receiver listens (receivers: %s; config %s): connection refused. %s",
 					describeLink(l), l.Service.Key(), l.Port, h.TargetPort, c, strings.Join(have, ", "), c.ConfigFrom, because(l)))
 			}
 		}

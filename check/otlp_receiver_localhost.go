@@ -42,7 +42,7 @@ choice); even with an Istio sidecar, inbound traffic is delivered to the pod IP,
 				if len(who) > 0 {
 					msg += "; senders: " + strings.Join(who, ", ")
 				}
-				p.Report(c.Ref, msg+". Set endpoint: ${env:MY_POD_IP}:"+fmt.Sprint(r.Port)+" or 0.0.0.0:"+fmt.Sprint(r.Port))
+				p.ReportRelated(c.Ref, collectorRefs(c), msg+". Set endpoint: ${env:MY_POD_IP}:"+fmt.Sprint(r.Port)+" or 0.0.0.0:"+fmt.Sprint(r.Port))
 			}
 		}
 	},

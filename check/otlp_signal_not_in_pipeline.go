@@ -31,7 +31,7 @@ HTTP 404). Switch the signal off (OTEL_METRICS_EXPORTER=none) or add a pipeline.
 					}
 				}
 				if len(missing) > 0 {
-					p.Report(senderRef(l), fmt.Sprintf("%s; receiver %s of %s is in no %s pipeline (%s): those exports are refused (gRPC UNIMPLEMENTED / HTTP 404)",
+					reportSender(p, l, fmt.Sprintf("%s; receiver %s of %s is in no %s pipeline (%s): those exports are refused (gRPC UNIMPLEMENTED / HTTP 404)",
 						describeLink(l), r.Name, h.Collector, strings.Join(missing, "/"), h.Collector.ConfigFrom))
 				}
 			}

@@ -24,7 +24,7 @@ what the application itself sends or expects.`,
 				if !l.TLS() {
 					what = "sends plaintext but receiver " + r.String() + " has a tls block: \"Client sent an HTTP request to an HTTPS server\" (HTTP) / UNAVAILABLE \"connection closed before server preface received\" (gRPC)"
 				}
-				p.Report(senderRef(l), fmt.Sprintf("%s and %s (%s). %s", describeLink(l), what, h.Collector.ConfigFrom, because(l)))
+				reportSender(p, l, fmt.Sprintf("%s and %s (%s). %s", describeLink(l), what, h.Collector.ConfigFrom, because(l)))
 			}
 		}
 	},

@@ -3,87 +3,42 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
-	"github.com/meshdoctor/meshdoctor/check"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
-// Pipeline writes the telemetry edges as pipelines: for each collector
-// Service port, who sends which signals over which protocol, whether that
-// hop works, and the collector's own next hops; the failing hop is marked.
-// It writes nothing when the result has no telemetry.
+// Pipeline writes the telemetry edges as pipelines (analysis.PipelinesOf):
+// for each collector Service port, who sends which signals over which
+// protocol, whether that hop works, and the collector's own next hops; the
+// failing hop is marked. It writes nothing when the result has no telemetry.
 func Pipeline(w io.Writer, r analysis.Result, st Style) error {
-	groups := map[string][]verdict.Edge{}
-	var keys []string
-	for _, e := range r.Edges {
-		if !e.Telemetry {
-			continue
-		}
-		k := fmt.Sprintf("%s:%05d", e.Server.Host, e.Server.Port)
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
-		groups[k] = append(groups[k], e)
-	}
-	loose := telemetryFindings(r.Findings)
-	if len(keys) == 0 && len(loose) == 0 {
+	ps := analysis.PipelinesOf(r)
+	if ps.Empty() {
 		return nil
 	}
-	sort.Strings(keys)
 	fmt.Fprintln(w, "\nTelemetry pipelines (sender → collector → next hop):")
-	shown := map[string]bool{}
-	for _, k := range keys {
-		es := groups[k]
-		head := es[0]
-		if isNextHop(head, r.Edges) {
-			continue // drawn under the collector that sends it
-		}
-		fmt.Fprintf(w, "  ▶ %s:%d%s\n", shortHost(head.Server.Host), head.Server.Port, receiverLine(head))
-		for _, e := range es {
-			hopLine(w, "      ", e, st)
-			shown[objKey(e.Client.Kind, e.Client.Namespace, e.Client.Workload)] = true
-			for _, f := range loose[objKey(e.Client.Kind, e.Client.Namespace, e.Client.Workload)] {
+	for _, p := range ps.List {
+		fmt.Fprintf(w, "  ▶ %s:%d%s\n", shortHost(p.Server.Host), p.Server.Port, receiverLine(p))
+		for _, h := range p.Hops {
+			hopLine(w, "      ", h.Edge, st)
+			for _, f := range h.Findings {
 				fmt.Fprintf(w, "          %s %s %s\n", st.paint("33", "⚠"), f.Code, f.Check)
 			}
 		}
-		if head.Server.Workload == "" {
-			continue
+		if len(p.Next) > 0 || len(p.Findings) > 0 {
+			fmt.Fprintf(w, "    └▶ next hop from %s/%s:\n", p.Server.Namespace, p.Server.Workload)
 		}
-		next := false
-		for _, e := range r.Edges {
-			if e.Telemetry && e.Client.Namespace == head.Server.Namespace && e.Client.Workload == head.Server.Workload {
-				if !next {
-					fmt.Fprintf(w, "    └▶ next hop from %s/%s:\n", head.Server.Namespace, head.Server.Workload)
-					next = true
-				}
-				hopLine(w, "      ", e, st)
-			}
+		for _, e := range p.Next {
+			hopLine(w, "      ", e, st)
 		}
-		for _, f := range collectorFindings(r.Findings, head) {
-			if !next {
-				fmt.Fprintf(w, "    └▶ next hop from %s/%s:\n", head.Server.Namespace, head.Server.Workload)
-				next = true
-			}
-			fmt.Fprintf(w, "      %s %s %s: %s\n", st.paint("33", "?"), f.Code, f.Check, afterColon(f.Message))
+		for _, f := range p.Findings {
+			fmt.Fprintf(w, "      %s %s %s (below)\n", st.paint("33", "?"), f.Code, f.Check)
 		}
 	}
-	var rest []string
-	for k := range loose {
-		if !shown[k] {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	for _, k := range rest {
-		for _, f := range loose[k] {
-			if f.Object.Kind == "ConfigMap" || strings.HasPrefix(f.Message, "collector ") {
-				continue // a collector's own hop, drawn above
-			}
-			fmt.Fprintf(w, "  %s %s/%s: %s %s\n", st.paint("33", "⊘"), f.Object.Namespace, f.Object.Name, f.Code, f.Check)
-		}
+	for _, f := range ps.Others {
+		fmt.Fprintf(w, "  %s %s/%s: %s %s\n", st.paint("33", "⊘"), f.Object.Namespace, f.Object.Name, f.Code, f.Check)
 	}
 	return nil
 }
@@ -109,53 +64,16 @@ func hopLine(w io.Writer, indent string, e verdict.Edge, st Style) {
 		sends, shortHost(e.Server.Host), e.Server.Port, what)
 }
 
-func receiverLine(e verdict.Edge) string {
+func receiverLine(p analysis.Pipeline) string {
 	s := ""
-	if e.Server.Workload != "" {
-		s = fmt.Sprintf(" → %s/%s (%s)", e.Server.Namespace, e.Server.Workload, e.Server.Proxy)
+	if p.Server.Workload != "" {
+		s = fmt.Sprintf(" → %s/%s (%s)", p.Server.Namespace, p.Server.Workload, p.Server.Proxy)
 	}
-	if e.OTLP != nil && e.OTLP.Receiver != "" {
-		s += " · receiver " + e.OTLP.Receiver
+	if p.Receiver != "" {
+		s += " · receiver " + p.Receiver
 	}
 	return s
 }
-
-// isNextHop reports whether e's client is itself the server of a telemetry edge.
-func isNextHop(e verdict.Edge, all []verdict.Edge) bool {
-	for _, x := range all {
-		if x.Telemetry && x.Server.Namespace == e.Client.Namespace && x.Server.Workload == e.Client.Workload {
-			return true
-		}
-	}
-	return false
-}
-
-// telemetryFindings groups the MD07xx findings by object.
-func telemetryFindings(fs []check.Finding) map[string][]check.Finding {
-	out := map[string][]check.Finding{}
-	for _, f := range fs {
-		if strings.HasPrefix(f.Code, "MD07") {
-			k := objKey(f.Object.Kind, f.Object.Namespace, f.Object.Name)
-			out[k] = append(out[k], f)
-		}
-	}
-	return out
-}
-
-// collectorFindings are MD07xx findings about the collector behind e's server.
-func collectorFindings(fs []check.Finding, e verdict.Edge) []check.Finding {
-	var out []check.Finding
-	for _, f := range fs {
-		if strings.HasPrefix(f.Code, "MD07") && f.Object.Namespace == e.Server.Namespace &&
-			(f.Object.Name == e.Server.Workload && f.Object.Kind == e.Server.WorkloadKind ||
-				strings.HasPrefix(f.Message, "collector "+e.Server.Workload+" ") || strings.HasPrefix(f.Message, "receiver ")) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func objKey(kind, ns, name string) string { return kind + "|" + ns + "/" + name }
 
 // shortSymptom keeps the TLS reason (e.g. WRONG_VERSION_NUMBER) or the first clause.
 func shortSymptom(s string) string {
@@ -167,12 +85,4 @@ func shortSymptom(s string) string {
 		return s[:77] + "…"
 	}
 	return s
-}
-
-func afterColon(msg string) string {
-	if i := strings.Index(msg, ": "); i >= 0 && i+2 < len(msg) {
-		msg = msg[i+2:]
-	}
-	msg, _, _ = strings.Cut(msg, ". set by:")
-	return msg
 }
