@@ -349,6 +349,11 @@ func renderHelm(app application, s appSource, ns, root, appPath string, refs map
 	if len(h.FileParameters) > 0 && string(h.FileParameters) != "null" {
 		return source.Set{}, unsupported("helm.fileParameters")
 	}
+	if h.KubeVersion != "" || len(h.APIVersions) > 0 {
+		// Charts read them through .Capabilities: rendering with Helm's
+		// defaults instead would be a different rendering.
+		return source.Set{}, unsupported("helm.kubeVersion and helm.apiVersions (rendered with Helm's default capabilities)")
+	}
 	e := env(app, s)
 	c := helm.Chart{
 		Release:         app.Metadata.Name,

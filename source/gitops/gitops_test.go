@@ -203,6 +203,7 @@ func TestUnsupportedShapesSaySo(t *testing.T) {
 		"helm-field": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n  destination: {namespace: x}\n  source: {repoURL: r, path: common-charts/apps/java-service, helm: {valuesFrom: x}}\n",
 		"generator":  "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n  generators: [{clusters: {}}]\n  template: {metadata: {name: a}, spec: {}}\n",
 		"file-param": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n  destination: {namespace: x}\n  source: {repoURL: r, path: common-charts/apps/java-service, helm: {fileParameters: [{name: a, path: b}]}}\n",
+		"kube-vers":  "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n  destination: {namespace: x}\n  source: {repoURL: r, path: common-charts/apps/java-service, helm: {kubeVersion: '1.30'}}\n",
 		"remote-val": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n  destination: {namespace: x}\n  source: {repoURL: r, path: common-charts/apps/java-service, helm: {valueFiles: ['https://example.com/v.yaml']}}\n",
 	} {
 		f := filepath.Join(dir, name+".yaml")
