@@ -15,6 +15,7 @@ func newAnalyze() *cobra.Command {
 	var output string
 	var opt analysis.Options
 	var failOnUnknown bool
+	var controls outputControls
 	var in *source.Inputs
 	c := &cobra.Command{
 		Use:   "analyze [flags] PATH... | -",
@@ -43,6 +44,9 @@ Kubernetes objects at all.`,
 				return usageErr(err)
 			}
 			res := analysis.Run(inv, opt)
+			if err := controls.apply(&res, inv); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if err := renderAnalysis(output, out, res, isTTY(out)); err != nil {
 				return err
@@ -56,6 +60,7 @@ Kubernetes objects at all.`,
 	in = inputs(c)
 	c.Flags().StringVarP(&output, "output", "o", "text", analysisFormatHelp())
 	c.Flags().BoolVar(&opt.AllPairs, "all-pairs", false, "judge every workload × every Service port, not only declared edges")
+	controls.register(c)
 	c.Flags().BoolVar(&failOnUnknown, "fail-on-unknown", false, "exit 1 when an edge cannot be decided, too (for CI gates)")
 	return c
 }
