@@ -18,7 +18,8 @@ run() {
 	local name=$1
 	shift
 	/usr/bin/time -f "%e %U %S %M" -o "$dir/t" "$@" >/dev/null 2>&1 || true
-	awk '{printf "%.2f %.2f %.0f\n", $1, $2+$3, $4/1024}' "$dir/t" >>"$dir/$name"
+	# (time writes "Command exited with non-zero status 1" first: analyze exits 1 on failing pairs)
+	tail -1 "$dir/t" | awk '{printf "%.2f %.2f %.0f\n", $1, $2+$3, $4/1024}' >>"$dir/$name"
 }
 median() { sort -n -k"$2" "$1" | sed -n 2p | awk -v k="$2" '{print $k}'; }
 
@@ -33,7 +34,7 @@ for ns in $sizes; do
 		run json "$dir/meshdoctor" analyze -o json "$f"
 		run pairs "$dir/meshdoctor" analyze --all-pairs -o json "$f"
 	done
-	pairs=$("$dir/meshdoctor" analyze --all-pairs -o json "$f" | grep -m1 '"pairs"' | tr -dc 0-9)
+	pairs=$({ "$dir/meshdoctor" analyze --all-pairs -o json "$f" || true; } | grep -m1 '"pairs"' | tr -dc 0-9)
 	for r in istioctl json pairs; do
 		[ -f "$dir/$r" ] || continue
 		case $r in istioctl) what="istioctl analyze --use-kube=false" ;; json) what="analyze -o json" ;; pairs) what="analyze --all-pairs -o json" ;; esac
