@@ -39,7 +39,9 @@ func defaultsOf(sdk SDK, operator bool) sdkDefault {
 		// http/protobuf" and "The OTLP logs exporter is now enabled by default".
 		src := "opentelemetry-java-instrumentation v2.0.0 release notes: http/protobuf by default since 2.0"
 		if sdk.Version == "" {
-			src += " (agent version unknown: 2.x assumed; 1.x used grpc on :4317)"
+			// The jar's or image's version decides and the inputs do not tell it:
+			// no protocol is assumed (the edge says what each would give).
+			return sdkDefault{Unknown, all, "Java agent of unknown version: grpc before 2.0, http/protobuf since (opentelemetry-java-instrumentation v2.0.0 release notes)"}
 		}
 		return sdkDefault{HTTPProtobuf, all, src}
 	case "python":

@@ -118,3 +118,16 @@ func TestNodeOperatorDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestJavaAgentDefault: the Java agent's default protocol changed in 2.0; an
+// agent whose version the inputs do not give decides nothing.
+func TestJavaAgentDefault(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		want    Protocol
+	}{{"", Unknown}, {"1.32.0", GRPC}, {"2.11.0", HTTPProtobuf}} {
+		if d := defaultsOf(SDK{Lang: "java", Version: tc.version}, false); d.protocol != tc.want {
+			t.Errorf("agent %q: %s, want %s (%s)", tc.version, d.protocol, tc.want, d.source)
+		}
+	}
+}
