@@ -264,7 +264,7 @@ func fixes(in Input, failing []verdict.Edge) []Fix {
 
 // EdgeFlag is the edge as fix --edge names it: ns/workload=host:port.
 func EdgeFlag(e verdict.Edge) string {
-	return fmt.Sprintf("%s/%s=%s:%d", e.Client.Namespace, e.Client.Workload, strings.TrimSuffix(e.Server.Host, ".svc.cluster.local"), e.Server.Port)
+	return e.ID().String()
 }
 
 // Broken reports whether doctor should exit 1: something is broken, or
