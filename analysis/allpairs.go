@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/internal/parallel"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
 	"github.com/meshdoctor/meshdoctor/verdict"
@@ -272,7 +270,7 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 			}
 		}
 	}
-	parallel(len(jobs), func(i int) { jobs[i].edges = judge(jobs[i].w, jobs[i].sp) })
+	parallel.For(len(jobs), func(i int) { jobs[i].edges = judge(jobs[i].w, jobs[i].sp) })
 	crossOut := map[[2]int]verdict.Outcome{}
 	causes := map[string]int{}
 	for _, j := range jobs {
@@ -387,22 +385,6 @@ func (r *AllPairs) addGroup(cc, sc *pairClass, same bool, n int, o verdict.Outco
 }
 
 func sc0(c *pairClass, ns string) int { return c.byNS[ns] }
-
-// parallel runs f(0..n-1) on every core.
-func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
 
 // outcomeOf is a pair's outcome over its edges (one per backend and route):
 // it fails if any fails, else is unknown if any is.

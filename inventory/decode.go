@@ -3,11 +3,9 @@ package inventory
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
+	"github.com/meshdoctor/meshdoctor/internal/parallel"
 	"github.com/meshdoctor/meshdoctor/source"
 	networking "istio.io/api/networking/v1alpha3"
 	security "istio.io/api/security/v1beta1"
@@ -40,7 +38,7 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 	// Decoding dominates the load and objects are independent: decode on
 	// every core, then add in input order so the inventory stays deterministic.
 	decoded := make([]typed, len(objs))
-	parallel(len(objs), func(i int) { decoded[i] = decodeObject(objs[i]) })
+	parallel.For(len(objs), func(i int) { decoded[i] = decodeObject(objs[i]) })
 	var meshMaps []*ConfigMap
 	for i, o := range objs {
 		if err := inv.add(o, decoded[i], defaultNamespace, &meshMaps); err != nil {
@@ -55,23 +53,6 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 	}
 	inv.index()
 	return inv
-}
-
-// parallel runs f(0..n-1) on every core.
-func parallel(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/64+1)
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // latest keeps, for each kind/namespace/name, the object read last, at the

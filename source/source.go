@@ -12,12 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/meshdoctor/meshdoctor/internal/parallel"
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -161,23 +160,7 @@ func Parse(file string, data []byte) Set {
 	docs := splitDocuments(data)
 	parsed := make([]Set, len(docs))
 	// Documents are independent: convert them on every core, keep the order.
-	workers := min(runtime.GOMAXPROCS(0), len(docs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				parsed[i] = parseDocument(file, docs[i])
-			}
-		}()
-	}
-	for i := range docs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel.For(len(docs), func(i int) { parsed[i] = parseDocument(file, docs[i]) })
 	var out Set
 	for _, p := range parsed {
 		out.Add(p)
