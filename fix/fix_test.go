@@ -20,6 +20,7 @@ import (
 //	weakens: <strategy>      proposed, and a port starts accepting plaintext
 //	redundant: <strategy>    proposed, and one of its objects has no effect
 //	absent: <strategy>       not proposed
+//	undecided: <strategy>    proposed, breaks nothing, and leaves the target's edges unknown (not failing)
 //	applied-fixes-all        -o yaml's changes leave no failing edge and break none
 func TestStrategies(t *testing.T) {
 	scenario.Run(t, "testdata", "..", func(t *testing.T, c scenario.Case) {
@@ -48,6 +49,10 @@ func TestStrategies(t *testing.T) {
 			case "has":
 				if !ok || len(v.Breaks) > 0 || len(v.StillFailing) > 0 {
 					t.Errorf("%s: proposed=%v breaks=%v still=%v", strat, ok, v.Breaks, v.StillFailing)
+				}
+			case "undecided":
+				if !ok || len(v.Breaks) > 0 || len(v.StillFailing) > 0 || len(v.Undecided) == 0 {
+					t.Errorf("%s: proposed=%v breaks=%v still=%v undecided=%v", strat, ok, v.Breaks, v.StillFailing, v.Undecided)
 				}
 			case "breaks":
 				if !ok || len(v.Breaks) == 0 || c.Rank == 1 {

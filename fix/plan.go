@@ -45,6 +45,11 @@ type Verification struct {
 	Changed int `json:"changed"`
 	// Redundant names changes the model finds to have no effect.
 	Redundant []string `json:"redundant,omitempty"`
+	// Undecided are failing edges that stop failing but become unknown:
+	// the change fixes what the inputs decide, and something they do not
+	// give (an exporter's protocol, a namespace's labels) still decides the
+	// rest. Each names the edge and why it is unknown.
+	Undecided []string `json:"undecided,omitempty"`
 }
 
 // Target is a failing Service port and backend, with its failing edges.

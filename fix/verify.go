@@ -8,7 +8,9 @@ import (
 	"github.com/meshdoctor/meshdoctor/check"
 	"github.com/meshdoctor/meshdoctor/diff"
 	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
 	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
 // compare runs the model on the patched set and diffs it against st.
@@ -23,10 +25,25 @@ func (st *state) verify(t *Target, c Candidate) Verification {
 	v := Verification{Fixes: []string{}, Breaks: keys(d.StartFailing), Weakened: keys(d.LostMTLS),
 		Strengthened: keys(d.GainedMTLS), PlaintextPorts: []string{}, Changed: len(d.Changed)}
 	fixed := map[string]bool{}
+	afterEdges := map[string]verdict.Edge{}
+	for _, e := range after.Edges {
+		afterEdges[e.Key()] = e
+	}
 	for _, ch := range d.StopFailing {
 		if strings.HasPrefix(ch.After, "ok") {
 			fixed[ch.Edge] = true
 			v.Fixes = append(v.Fixes, ch.Edge)
+		}
+		if strings.HasPrefix(ch.After, string(verdict.Unknown)) {
+			// Not still failing: the fix did its part and the model cannot
+			// say more without the missing fact. Not fixed either.
+			fixed[ch.Edge] = true
+			v.Undecided = append(v.Undecided, ch.Edge+": "+ch.Cause)
+			// The mesh layer is decided: mutual TLS there counts for the
+			// ranking as it would on an edge that works.
+			if e := afterEdges[ch.Edge]; e.ClientSends == mesh.SendsIstioMTLS || e.ClientSends == mesh.SendsHBONE {
+				v.Strengthened = append(v.Strengthened, ch.Edge)
+			}
 		}
 		if strings.HasSuffix(ch.After, "mTLS") {
 			v.Strengthened = append(v.Strengthened, ch.Edge)
@@ -63,6 +80,8 @@ type Outcome struct {
 	Applied []string `json:"applied"`
 	// Unfixed lists targets no candidate could fix without breaking another edge.
 	Unfixed []string `json:"unfixed"`
+	// Undecided lists edges the chosen changes take from failing to unknown.
+	Undecided []string `json:"undecided,omitempty"`
 	// Result is the model's verdict on the input with every change applied.
 	Result diff.Report `json:"result"`
 }
@@ -102,6 +121,7 @@ func TopChanges(set source.Set, defNS string, f Filter) Outcome {
 			break
 		}
 		out.Applied = append(out.Applied, fmt.Sprintf("%s: %s — %s", target, chosen.Strategy, chosen.Title))
+		out.Undecided = append(out.Undecided, chosen.Verification.Undecided...)
 		out.Changes = merge(out.Changes, chosen.Changes)
 		cur = Apply(set, defNS, out.Changes)
 	}

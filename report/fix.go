@@ -76,6 +76,9 @@ func fixText(w io.Writer, plans []fix.Plan, strategy string) {
 			for _, pp := range v.PlaintextPorts {
 				fmt.Fprintf(w, "     plaintext: %s\n", pp)
 			}
+			for _, u := range v.Undecided {
+				fmt.Fprintf(w, "     undecided after it: %s\n", u)
+			}
 			for _, r := range v.Redundant {
 				fmt.Fprintf(w, "     redundant: %s\n", r)
 			}

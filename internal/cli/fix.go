@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
@@ -65,6 +66,9 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 				if err := report.FixText(out, plans, filter.Strategy); err != nil {
 					return err
 				}
+				if len(plans) == 0 {
+					undecided(out, set, in.Namespace())
+				}
 				if len(plans) > 0 {
 					return problemsFound
 				}
@@ -107,8 +111,12 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 				for _, a := range o.Applied {
 					fmt.Fprintln(cmd.ErrOrStderr(), "applied:", a)
 				}
+				report.FixUndecided(cmd.ErrOrStderr(), o.Undecided)
 				for _, u := range o.Unfixed {
 					fmt.Fprintln(cmd.ErrOrStderr(), "no safe fix for:", u)
+				}
+				if len(o.Applied) == 0 && len(o.Unfixed) == 0 {
+					undecided(cmd.ErrOrStderr(), set, in.Namespace())
 				}
 				if len(o.Unfixed) > 0 {
 					return problemsFound
@@ -125,6 +133,12 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 	c.Flags().BoolVar(&force, "force", false, "with -o helm: overwrite templates that exist with other content")
 	c.Flags().StringVar(&filter.Strategy, "strategy", "", "only this strategy: "+strings.Join(fix.StrategyNames(), ", "))
 	return c
+}
+
+// undecided tells, where nothing fails, how many edges the inputs leave unknown.
+func undecided(w io.Writer, set source.Set, ns string) {
+	s := analysis.Run(inventory.Build(set, ns), analysis.Options{}).Summary
+	report.FixUnknown(w, s.Unknown, s.UnknownMayFail)
 }
 
 // checkEdgeFilter makes a mistyped --edge a usage error, listing the failing edges.
