@@ -36,7 +36,9 @@ type mdEdge struct {
 	ServerAccepts string
 	Outcome       string
 	Cause         string
-	Skip          string `json:"differential,omitempty"`
+	// BeyondPilot: meshdoctor's own marking of edges pilot does not decide
+	// (verdict/beyond.go); such edges are skipped by that rule.
+	BeyondPilot []string `json:"beyondPilot,omitempty"`
 }
 
 // Analyze returns meshdoctor's verdict per edge key for the mesh in data.
@@ -66,7 +68,7 @@ func (m *Meshdoctor) Analyze(name string, data []byte) (map[Key]Verdict, error) 
 		groups[k] = append(groups[k], e)
 	}
 	for k, es := range groups {
-		v := Verdict{Sends: es[0].ClientSends, Outcome: es[0].Outcome, Skip: es[0].Skip}
+		v := Verdict{Sends: es[0].ClientSends, Outcome: es[0].Outcome, Skip: strings.Join(es[0].BeyondPilot, "+")}
 		var why []string
 		for _, e := range es {
 			why = append(why, fmt.Sprintf("[subset %q] sends %s, accepts %s, %s: %s", e.Server.Subset, e.ClientSends, e.ServerAccepts, e.Outcome, e.Cause))

@@ -19,5 +19,5 @@ args=(-test.run 'TestDifferential|TestRepros' -test.timeout 6h -meshes "$meshes"
 [ -n "${REPRO:-}" ] && args+=(-repro "$REPRO")
 # shellcheck disable=SC2206
 args+=(${ARGS:-})
-ISTIO_DIFF_REPROS=1 "$(dirname "$bin")/istio-diff.test" "${args[@]}" 2>&1 | grep -v '^\s*$' | grep -v -E '^(=== RUN|--- PASS|=== PAUSE|=== CONT)|^\s+--- PASS' || true
+ISTIO_DIFF_REPROS=1 "$(dirname "$bin")/istio-diff.test" "${args[@]}" 2>&1 | grep --line-buffered -v '^\s*$' | grep --line-buffered -v -E '^(=== RUN|--- PASS|=== PAUSE|=== CONT)|^\s+--- PASS' || true
 echo "total: $(( $(date +%s) - t0 ))s"
