@@ -74,6 +74,7 @@ func Generate(seed int64, opt Options) []obj {
 	}
 
 	var svcs []genSvc
+	ips := map[string]bool{}
 	for _, ns := range nss {
 		apps := append([]string(nil), appNames...)
 		r.Shuffle(len(apps), func(i, j int) { apps[i], apps[j] = apps[j], apps[i] })
@@ -145,7 +146,7 @@ func Generate(seed int64, opt Options) []obj {
 				continue
 			}
 			svcs = append(svcs, s)
-			objs = append(objs, service(r, s, nss))
+			objs = append(objs, service(r, s, nss, ips))
 		}
 	}
 
@@ -199,7 +200,7 @@ func deployment(r *rand.Rand, name, ns, app, version string, cports []int, nss [
 				"spec": obj{"containers": []any{obj{"name": "app", "image": "example/app:1", "ports": ports}}}}}}
 }
 
-func service(r *rand.Rand, s genSvc, nss []string) obj {
+func service(r *rand.Rand, s genSvc, nss []string, ips map[string]bool) obj {
 	m := meta(s.name, s.ns)
 	if chance(r, 0.15) {
 		m["annotations"] = obj{"networking.istio.io/exportTo": pick(r, []string{".", "~", pick(r, nss), s.ns + "," + pick(r, nss)})}
@@ -212,7 +213,13 @@ func service(r *rand.Rand, s genSvc, nss []string) obj {
 	if s.headless {
 		spec["clusterIP"] = "None"
 	} else {
-		spec["clusterIP"] = fmt.Sprintf("10.96.%d.%d", r.Intn(3), 10+r.Intn(240))
+		// Unique, as the API server allocates them.
+		ip := ""
+		for ip == "" || ips[ip] {
+			ip = fmt.Sprintf("10.96.%d.%d", r.Intn(3), 10+r.Intn(240))
+		}
+		ips[ip] = true
+		spec["clusterIP"] = ip
 	}
 	return obj{"apiVersion": "v1", "kind": "Service", "metadata": m, "spec": spec}
 }
