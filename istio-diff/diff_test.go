@@ -194,15 +194,15 @@ func writeRepro(t *testing.T, f *found) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(*flagRepro, ReproName(f.d))
-	body := ReproHeader(last, f.seed, fmt.Sprintf("seen on %d edges; Istio function: TODO", f.n)) + string(ToYAML(small))
+	body := ReproHeader(last, f.seed, fmt.Sprintf("seen on %d edges of this signature in the run.\nIstio function (harness's reading): %s", f.n, Reading(last))) + string(ToYAML(small))
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Printf("wrote %s (%d documents, %d evaluations)\n", path, len(small), n)
 }
 
-// TestRepros replays every reproducer under repro/ and reports whether
-// Istio and meshdoctor still disagree on it.
+// TestRepros replays every reproducer under repro/ and fails while Istio
+// and meshdoctor still disagree on any of them.
 func TestRepros(t *testing.T) {
 	files, _ := filepath.Glob("repro/*.yaml")
 	if len(files) == 0 {
@@ -227,7 +227,7 @@ func TestRepros(t *testing.T) {
 		}
 		fmt.Printf("%s: %d edges judged, %s (harness ok %v)\n", f, tally.Judged, status, ok)
 		for _, d := range ds {
-			fmt.Printf("  %s\n", d)
+			t.Errorf("%s still disagrees: %s", f, d)
 		}
 	}
 }

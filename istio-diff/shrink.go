@@ -42,6 +42,10 @@ func Shrink(objs []obj, reproduces func([]obj) bool, budget int) []obj {
 	for changed := true; changed && tries < budget; {
 		changed = false
 		for i := len(cur) - 1; i >= 0; i-- {
+			if kindOf(cur[i]) == "Namespace" {
+				// Kept: without it meshdoctor says unknown for a different reason.
+				continue
+			}
 			cand := append(append([]obj{}, cur[:i]...), cur[i+1:]...)
 			if try(cand) {
 				cur, changed = cand, true
@@ -186,4 +190,53 @@ func ReproHeader(d Disagreement, seed int64, reading string) string {
 		fmt.Fprintf(&b, "# %s\n", l)
 	}
 	return b.String()
+}
+
+// Reading names the Istio code behind the path Istio took, from the
+// path's markers (the harness's reading; a reproducer's header carries it).
+func Reading(d Disagreement) string {
+	w := d.Istio.Why
+	has := func(xs ...string) bool {
+		for _, x := range xs {
+			if !strings.Contains(w, x) {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case has("own pod over lo", "ISTIO_IN_REDIRECT"):
+		return "tools/istio-iptables/pkg/capture/run.go: the sidecar's own connection to its pod IP leaves over lo and\n" +
+			"`-A ISTIO_OUTPUT -o lo ! -d 127.0.0.1/32 -p tcp ! --dport 15008 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT`\n" +
+			"sends it to the inbound listener from the OUTPUT chain: ISTIO_INBOUND (include/excludeInboundPorts) never sees\n" +
+			"it, so the pod's own sidecar terminates it whatever the inbound capture annotations say."
+	case has("own pod over lo", "--dport", "RETURN"):
+		return "tools/istio-iptables/pkg/capture/run.go: excludeOutboundPorts RETURN rules come first in ISTIO_OUTPUT\n" +
+			"(\"Must be applied before connections back to self are redirected\"), for every uid: the sidecar's own\n" +
+			"connection to its pod IP on an excluded port reaches the app, not the inbound listener."
+	case has("uncaptured", "own pod"):
+		return "tools/istio-iptables run.go `-A ISTIO_OUTPUT -o lo -m owner ! --uid-owner 1337 -j RETURN`: an app calling its own pod IP bypasses both sidecars."
+	case has("virtualOutbound-blackhole"):
+		return "pilot/pkg/networking/core/listener.go buildVirtualOutboundListener: connections whose original destination port is\n" +
+			"the proxy's own 15001 take the virtualOutbound-blackhole chain (loop guard); the Service's own listener on that\n" +
+			"port is dropped (model/context.go conflictWithReservedListener)."
+	case has("protocol error"):
+		return "pilot/pkg/networking/core/listener_inbound.go: the backend's inbound chain on that target port is an HTTP\n" +
+			"connection manager (the port's protocol as the pod's Service targets declare it), and it cannot parse the TLS\n" +
+			"the client sidecar originates (DR SIMPLE/MUTUAL): the connection fails in the server sidecar, not in the app."
+	case has("no filter chains matched"):
+		return "pilot/pkg/networking/core/listener_inbound.go (getFilterChainMatchOptions): the inbound chains match istio-ALPN\n" +
+			"TLS and plaintext; TLS with another ALPN (DR SIMPLE/MUTUAL from the client sidecar) matches none: reset."
+	case has("invalid mTLS"):
+		return "listener_inbound.go: a STRICT chain requires the mesh's client certificate; DR SIMPLE/MUTUAL TLS presents none (or another CA's)."
+	case has("EDS has no endpoint"):
+		return "pilot/pkg/xds/endpoints/endpoint_builder.go: the subset's labels select no endpoint: 503 no healthy upstream."
+	case has("cluster not generated"):
+		return "core/cluster.go builds subset clusters only for subsets a DestinationRule defines; route.go points the route at the missing cluster: 503 NC."
+	case has("ORIGINAL_DST"):
+		return "core/cluster.go convertResolution: headless / PASSTHROUGH clusters are ORIGINAL_DST."
+	case has("PassthroughCluster"), has("BlackHoleCluster"):
+		return "pilot/pkg/model/sidecar.go: the service is not visible to the client (exportTo / Sidecar egress), nor is its VirtualService (SelectVirtualServices)."
+	}
+	return "not classified: read the path above."
 }
