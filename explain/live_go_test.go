@@ -172,9 +172,11 @@ func TestLiveGRPCGo(t *testing.T) {
 		{"grpc-go insecure client to a TLS server",
 			grpcCheckErr(t, tlsAddr, insecure.NewCredentials()),
 			"grpc-go-server-preface", category.PlaintextToTLS},
+		// By timing, grpc-go sees the reset while reading the server's
+		// preface or while writing its own (EPIPE): either line is real.
 		{"grpc-go insecure client to a resetting server",
 			grpcCheckErr(t, resetter(t), insecure.NewCredentials()),
-			"grpc-go-server-preface", category.PlaintextToTLS},
+			"grpc-go-server-preface|go-connection-reset", category.PlaintextToTLS},
 		{"grpc-go TLS client to a plaintext server",
 			grpcCheckErr(t, plaintextGreeter(t), credentials.NewTLS(&tls.Config{InsecureSkipVerify: true})),
 			"grpc-go-authentication-handshake-failed", category.TLSToPlaintext},
@@ -182,7 +184,16 @@ func TestLiveGRPCGo(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Logf("real line: %s", c.line)
-			wantDiagnosis(t, c.name, c.line, c.id, c.cat, "")
+			id := c.id
+			if alts := strings.Split(c.id, "|"); len(alts) > 1 {
+				rep := explainString(t, c.line)
+				for _, a := range alts {
+					if len(rep.Diagnoses) == 1 && contains(rep.Diagnoses[0].Signatures, a) {
+						id = a
+					}
+				}
+			}
+			wantDiagnosis(t, c.name, c.line, id, c.cat, "")
 		})
 	}
 }

@@ -22,8 +22,7 @@ import (
 func TestLiveScopeKubeUp(t *testing.T) {
 	kc := kubeup.Start(t)
 	seed, _ := filepath.Abs("../../examples/seed")
-	kc.Kubectl(t, "", "apply", "-f", filepath.Join(seed, "namespaces.yaml"))
-	kc.Kubectl(t, "", "apply", "-f", seed)
+	kc.ApplyNamespacesFirst(t, seed)
 	live := func(kubeconfig string, args ...string) (int, analysis.Result, string) {
 		t.Helper()
 		code, out, stderr := run(t, "", append([]string{"analyze", "--cluster", "--kubeconfig", kubeconfig, "-o", "json"}, args...)...)

@@ -37,8 +37,7 @@ const (
 func TestOutageLoopKubeUp(t *testing.T) {
 	kc := kubeup.Start(t)
 	seed, _ := filepath.Abs("../../examples/seed")
-	kc.Kubectl(t, "", "apply", "-f", filepath.Join(seed, "namespaces.yaml"))
-	kc.Kubectl(t, "", "apply", "-f", seed)
+	kc.ApplyNamespacesFirst(t, seed)
 
 	// No controller manager runs: create what it would — a ReplicaSet per
 	// Deployment and its pod, bound to the fake kubelet's Node, with the

@@ -125,3 +125,27 @@ func (c *Cluster) WriteLog(t testing.TB, ns, pod, container string, previous boo
 		t.Fatal(err)
 	}
 }
+
+// ApplyNamespacesFirst applies a folder of manifests whose namespaces.yaml
+// declares the namespaces the rest lives in. An API server that has just
+// started can still refuse an object in a namespace created a moment before
+// ("namespaces X not found": its admission cache has not caught up), seen
+// here under load; so the rest is applied again, a bounded number of times,
+// only while that is the error.
+func (c *Cluster) ApplyNamespacesFirst(t testing.TB, dir string) {
+	t.Helper()
+	c.Kubectl(t, "", "apply", "-f", filepath.Join(dir, "namespaces.yaml"))
+	var out []byte
+	var err error
+	for wait := 50 * time.Millisecond; wait < 10*time.Second; wait *= 2 {
+		cmd := exec.Command(c.KubectlBin, "--kubeconfig", c.Kubeconfig, "apply", "-f", dir)
+		if out, err = cmd.CombinedOutput(); err == nil {
+			return
+		}
+		if !strings.Contains(string(out), "not found") {
+			break
+		}
+		time.Sleep(wait) // backoff between retries of a refused create, not synchronisation
+	}
+	t.Fatalf("kubectl apply -f %s: %v\n%s", dir, err, out)
+}
