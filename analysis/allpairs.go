@@ -184,7 +184,7 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 	}
 	// Self pairs: each pod calling a Service it backs, judged one by one.
 	self := map[[2]int]map[string]int{} // class pair → namespace → self pairs
-	backs := map[*inventory.Workload]bool{}
+	backs := map[*inventory.Workload]map[*inventory.Service]bool{}
 	index := make(map[*inventory.Workload]int, len(inv.Workloads))
 	for i, w := range inv.Workloads {
 		index[w] = i
@@ -202,11 +202,14 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 			self[cp][b.Namespace]++
 			o := outcomeOf(judge(b, sp))
 			count(b.Namespace, sp.svc.Namespace, o, 1)
-			backs[b] = true
+			if backs[b] == nil {
+				backs[b] = map[*inventory.Service]bool{}
+			}
+			backs[b][sp.svc] = true
 		}
 	}
 	isSelf := func(w *inventory.Workload, sp servicePort) bool {
-		return backs[w] && sp.svc.Selects(w.Template.Labels) && w.Namespace == sp.svc.Namespace
+		return backs[w][sp.svc]
 	}
 	// Pairs within one namespace, per class pair: Σ over namespaces of
 	// members × members, less the self pairs; and the first namespace that
