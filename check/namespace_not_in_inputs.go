@@ -63,6 +63,13 @@ func namespaceMissingMessage(ns string, es []verdict.Edge) string {
 			failWithout++
 		}
 	}
+	if hang == 0 {
+		// No judged edge hangs on it (none declared, or none reaching it):
+		// counting zero edges would read as an all-clear it is not.
+		return fmt.Sprintf("namespace %s is not in the inputs, so whether its workloads get sidecars is unknown; no edge judged here hangs on it, but any other call into or out of it does: "+
+			"add its Namespace object to the inputs, or read the live cluster (--cluster); --all-pairs judges every workload × Service port. "+
+			"State a label with --ns-label %s:KEY=VALUE only if you know it", ns, ns)
+	}
 	return fmt.Sprintf("namespace %s is not in the inputs, so whether its workloads get sidecars is unknown and %s that hang on it %s unknown: "+
 		"add its Namespace object to the inputs, or read the live cluster (--cluster). "+
 		"Labelled istio-injection=enabled its workloads would get sidecars (%d of those edges fail then, in some case); "+

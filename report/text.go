@@ -104,6 +104,10 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 	if s.Pairs != nil && s.FailingPairs != nil {
 		line += fmt.Sprintf("; %s judged, %d failing", plural(*s.Pairs, "pair"), *s.FailingPairs)
 	}
+	if s.Edges == 0 && s.Pairs == nil {
+		// Nothing judged is not a pass: the calls may live in code.
+		line += "\nNo workload names a Service in its env, args or mounted config, so no edge was judged; --all-pairs judges every workload × Service port."
+	}
 	_, err := fmt.Fprintln(w, line)
 	return err
 }
