@@ -102,8 +102,8 @@ func Literals() []string {
 
 // Common next steps, reused by several entries.
 const (
-	nextDescribeDst = "istioctl x describe pod $(kubectl get pod -n {ns} -l app.kubernetes.io/name={svc} -o name | head -1 | cut -d/ -f2) -n {ns}"
-	nextSidecarDst  = "kubectl get pod -n {ns} -l app.kubernetes.io/name={svc} -o jsonpath='{range .items[*]}{.metadata.name}{\" \"}{.spec.containers[*].name} {.spec.initContainers[*].name}{\" \"}{.metadata.annotations}{\"\\n\"}{end}'"
+	nextDescribeDst = "istioctl x describe pod $(kubectl get pod -n {ns} -l {selector} -o name | head -1 | cut -d/ -f2) -n {ns}"
+	nextSidecarDst  = "kubectl get pod -n {ns} -l {selector} -o jsonpath='{range .items[*]}{.metadata.name}{\" \"}{.spec.containers[*].name} {.spec.initContainers[*].name}{\" \"}{.metadata.annotations}{\"\\n\"}{end}'"
 	nextDRs         = "kubectl get destinationrules -A -o yaml | grep -n -B20 -A3 'mode: ISTIO_MUTUAL\\|mode: DISABLE\\|mode: SIMPLE\\|mode: MUTUAL'"
 	nextPAs         = "kubectl get peerauthentications -A -o yaml"
 	nextClientTLS   = "istioctl proxy-config cluster <client-pod> -n <client-ns> --fqdn {host} -o json | grep -A3 -i 'transportSocket\\|tlsMode'"
@@ -113,7 +113,7 @@ const (
 	nextPrevLogs    = "kubectl logs <pod> -n <ns> -c <app-container> --previous"
 	nextSvcPorts    = "kubectl get svc {svc} -n {ns} -o yaml   # port names/appProtocol and targetPort"
 	nextAccessLog   = "kubectl logs <client-pod> -n <client-ns> -c istio-proxy | grep '{host}'"
-	nextServerLog   = "kubectl logs -n {ns} -l app.kubernetes.io/name={svc} -c istio-proxy | grep -E 'NR filter_chain_not_found|{port}'"
+	nextServerLog   = "kubectl logs -n {ns} -l {selector} -c istio-proxy | grep -E 'NR filter_chain_not_found|{port}'"
 )
 
 // checkCatalogue reports the first defect of a signature table: a reused

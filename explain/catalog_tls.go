@@ -42,7 +42,7 @@ var tlsLibSignatures = []Signature{
 		Match:   []string{"verify SAN list", "verify_SAN_list"},
 		Meaning: "The peer's certificate chains to a trusted root but its SAN (SPIFFE identity) is not one the client sidecar expects for this service.",
 		Causes:  []string{"destination pods run under a service account the client does not expect (DestinationRule subjectAltNames, or a ServiceEntry/multi-cluster identity mismatch)", "the trust domain changed without trustDomainAliases"},
-		Next:    []string{nextClientTLS, "kubectl get pod -n {ns} -l app.kubernetes.io/name={svc} -o jsonpath='{.items[*].spec.serviceAccountName}'"}},
+		Next:    []string{nextClientTLS, "kubectl get pod -n {ns} -l {selector} -o jsonpath='{.items[*].spec.serviceAccountName}'"}},
 	{ID: "tls-certificate-verify-failed", Emitter: BoringSSL, Category: category.UntrustedCertificate, Layer: LayerReason,
 		Match:   []string{"CERTIFICATE_VERIFY_FAILED", "certificate verify failed"},
 		Meaning: "The TLS client could not verify the server's certificate chain against its trusted roots.",

@@ -87,7 +87,11 @@ func placeholders(targets []string) *strings.Replacer {
 	} else if host != "" {
 		target = host + ":" + port
 	}
-	return strings.NewReplacer("{host}", fqdn, "{svc}", svc, "{ns}", ns, "{port}", port,
+	// The Service's own selector, read from the cluster: a label guessed
+	// from the Service's name (app.kubernetes.io/name=<svc>) often selects
+	// nothing — the seed's collector is labelled opentelemetry-collector.
+	selector := "$(kubectl get svc -n " + ns + " " + svc + ` -o go-template='{{$c := ""}}{{range $k, $v := .spec.selector}}{{$c}}{{$k}}={{$v}}{{$c = ","}}{{end}}')`
+	return strings.NewReplacer("{host}", fqdn, "{svc}", svc, "{ns}", ns, "{port}", port, "{selector}", selector,
 		"{cluster}", "outbound|"+port+"||"+fqdn, "{target}", target)
 }
 

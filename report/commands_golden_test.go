@@ -119,7 +119,7 @@ func TestLabGolden(t *testing.T) {
 	p := lab.Predict(cfg)
 	res := []lab.Result{{
 		Client: c.String(), Server: s.String(), OTLP: "grpc", Protocol: "http",
-		Edge: "staging-webs/auth-guard → otel-collector.monitoring:4317 (Deployment otel-collector)",
+		Edge:      "staging-webs/auth-guard → otel-collector.monitoring:4317 (Deployment otel-collector)",
 		Predicted: lab.Prediction{Outcome: p.Outcome, MTLS: p.MTLS, Category: string(p.Category), Symptom: p.Symptom, Cause: p.Cause},
 		Real: lab.Observation{Outcome: verdict.Fail, Category: "tls-to-plaintext", SpansReceived: 0, Duration: "12ms",
 			Error: "rpc error: code = Unavailable desc = upstream connect error or disconnect/reset before headers",
