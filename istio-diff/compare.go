@@ -102,11 +102,14 @@ func expandNoBackend(a, b map[Key]Verdict) map[Key]Verdict {
 				}
 			}
 		}
-		if _, other := b[k]; len(others) > 0 && !other {
+		if len(others) == 0 {
+			continue
+		}
+		if _, other := b[k]; !other {
 			delete(out, k)
-			for _, k2 := range others {
-				out[k2] = v
-			}
+		}
+		for _, k2 := range others {
+			out[k2] = v
 		}
 	}
 	return out

@@ -324,7 +324,7 @@ func (o *Oracle) viaSidecar(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, dst s
 	path := fmt.Sprintf("client sidecar: listener %s, chain %s, cluster %s", res.ListenerMatched, res.FilterChainMatched, res.ClusterMatched)
 	all := backendsAt(backends, direct)
 	if res.Error != nil {
-		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: path + ": " + res.Error.Error()})
+		o.put(m, o.key(c, s, sp, direct), Verdict{Outcome: "fail", Why: path + ": " + res.Error.Error()})
 		return
 	}
 	switch res.ClusterMatched {
@@ -341,7 +341,7 @@ func (o *Oracle) viaSidecar(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, dst s
 		}
 		return
 	case "":
-		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: path + ": no cluster"})
+		o.put(m, o.key(c, s, sp, direct), Verdict{Outcome: "fail", Why: path + ": no cluster"})
 		return
 	}
 	var cl *cluster.Cluster
@@ -353,7 +353,8 @@ func (o *Oracle) viaSidecar(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, dst s
 	if cl == nil {
 		// A route to a subset no DestinationRule defines: Envoy answers 503
 		// "no cluster" (the cluster is never generated).
-		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: path + ": cluster not generated (503)"})
+		// For a headless Service the failure belongs to the pod dialled (direct).
+		o.put(m, o.key(c, s, sp, direct), Verdict{Outcome: "fail", Why: path + ": cluster not generated (503)"})
 		return
 	}
 	switch cl.GetType() {
