@@ -27,6 +27,7 @@ func TestParseRef(t *testing.T) {
 		{"-javaagent:/otel/agent.jar", false, "", "", 0},
 		{"host:99999", false, "", "", 0},
 		{"under_score", false, "", "", 0},
+		{"4321", false, "", "", 0}, // a port in a *_SERVER_*_PORT variable, not a host
 	} {
 		r, ok := ParseRef(tc.tok)
 		if ok != tc.ok || ok && (r.Scheme != tc.scheme || r.Host != tc.host || r.Port != tc.port) {

@@ -79,6 +79,12 @@ func ParseRef(tok string) (Ref, bool) {
 		r.Port = int32(n)
 	}
 	r.Host = strings.ToLower(host)
+	if strings.Trim(r.Host, "0123456789") == "" {
+		// A bare number is a port (OPAMP_SERVER_UI_PORT=4321 holds the word
+		// SERVER); no Service is named so — its name is a DNS-1035 label,
+		// which starts with a letter.
+		return r, false
+	}
 	return r, validHost(r.Host)
 }
 
