@@ -20,6 +20,12 @@ or switch the signal off (OTEL_<SIGNAL>_EXPORTER=none / OTEL_SDK_DISABLED=true).
 			}
 			how := "the endpoint is set to localhost"
 			if l.Exports[0].Default {
+				if l.Sender.SDK.Lang == "" || l.Sender.SDK.Lang == "unknown" {
+					// An SDK we cannot name may not export this signal at
+					// all (an app that sets only the traces endpoint):
+					// warning that it dials localhost would be a guess.
+					continue
+				}
 				how = "no endpoint is set, so the default applies"
 			}
 			reportSender(p, l, fmt.Sprintf("%s: %s and nothing in the pod listens there (connection refused). %s", describeLink(l), how, because(l)))
