@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/source"
@@ -25,9 +27,16 @@ func (p Paths) String() string { return p.Revision + ":" + p.Path }
 
 // Read reads the manifests under the path at the revision. A path that did
 // not exist then reads as no objects (a change may add a folder).
-func (p Paths) Read(source.Env) (source.Set, error) {
+func (p Paths) Read(env source.Env) (source.Set, error) {
 	var set source.Set
 	names, err := p.git("ls-tree", "-r", "-z", "--name-only", "--full-name", p.Revision, "--", p.Path)
+	if err != nil && p.Dir == "" && strings.Contains(err.Error(), "not a git repository") {
+		// The working directory is outside the repository: find it from
+		// the path, as `git -C` would, and name files as the path does.
+		if in, ok := p.fromPath(); ok {
+			return in.Read(env)
+		}
+	}
 	if err != nil {
 		return set, fmt.Errorf("git ls-tree %s: %w", p.Revision, err)
 	}
@@ -49,6 +58,19 @@ func (p Paths) Read(source.Env) (source.Set, error) {
 		set.Add(source.Parse(p.Revision+":"+strings.TrimPrefix(n, pre), data))
 	}
 	return set, nil
+}
+
+// fromPath runs git in the path's own folder (the path itself when it is a
+// folder), with the path relative to it.
+func (p Paths) fromPath() (Paths, bool) {
+	dir, rel := p.Path, "."
+	if st, err := os.Stat(p.Path); err != nil || !st.IsDir() {
+		dir, rel = filepath.Dir(p.Path), filepath.Base(p.Path)
+	}
+	if dir == "" || dir == "." {
+		return p, false
+	}
+	return Paths{Revision: p.Revision, Path: rel, Dir: dir}, true
 }
 
 // git runs one read-only git command and returns its output; a failure

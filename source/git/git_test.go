@@ -67,3 +67,18 @@ func TestAtRevisionRefusesWhatHasNoRevision(t *testing.T) {
 		t.Errorf("err=%v at=%+v in=%+v", err, at, in)
 	}
 }
+
+// From a working directory outside the repository, the repository is the
+// path's (diff --base-ref HEAD /elsewhere/k8s works from anywhere).
+func TestReadFromOutsideTheRepository(t *testing.T) {
+	dir := repo(t)
+	t.Chdir(t.TempDir())
+	set, err := Paths{Revision: "HEAD", Path: filepath.Join(dir, "k8s")}.Read(source.Env{})
+	if err != nil || len(set.Objects) != 1 || set.Objects[0].Name != "old" {
+		t.Errorf("outside: err=%v objects=%+v", err, set.Objects)
+	}
+	set, err = Paths{Revision: "HEAD", Path: filepath.Join(dir, "k8s", "svc.yaml")}.Read(source.Env{})
+	if err != nil || len(set.Objects) != 1 || set.Objects[0].Name != "old" {
+		t.Errorf("outside, one file: err=%v objects=%+v", err, set.Objects)
+	}
+}
