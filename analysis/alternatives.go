@@ -195,6 +195,7 @@ func (o outcome) same(p outcome) bool {
 // alternatives re-judges every edge that hangs on missing facts.
 func alternatives(inv *inventory.Inventory, opt Options, es []verdict.Edge) {
 	fs := newFacts(inv)
+	defer openUnread(fs, es)
 	type need struct {
 		edge   int
 		facts  []*fact

@@ -57,4 +57,3 @@ func Ports(inv *inventory.Inventory) []PortAcceptance {
 	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
 	return out
 }
-
