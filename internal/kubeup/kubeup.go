@@ -100,13 +100,18 @@ func Start(t testing.TB) *Cluster {
 // Kubectl runs kubectl as the admin with stdin; a failure ends the test.
 func (c *Cluster) Kubectl(t testing.TB, stdin string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(c.KubectlBin, append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
-	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
+	out, err := c.kubectl(stdin, args...)
 	if err != nil {
 		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// kubectl runs kubectl as the admin with stdin and returns its output.
+func (c *Cluster) kubectl(stdin string, args ...string) ([]byte, error) {
+	cmd := exec.Command(c.KubectlBin, append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	return cmd.CombinedOutput()
 }
 
 // WriteLog sets what the fake kubelet serves for one container's log
@@ -138,8 +143,7 @@ func (c *Cluster) ApplyNamespacesFirst(t testing.TB, dir string) {
 	var out []byte
 	var err error
 	for wait := 50 * time.Millisecond; wait < 10*time.Second; wait *= 2 {
-		cmd := exec.Command(c.KubectlBin, "--kubeconfig", c.Kubeconfig, "apply", "-f", dir)
-		if out, err = cmd.CombinedOutput(); err == nil {
+		if out, err = c.kubectl("", "apply", "-f", dir); err == nil {
 			return
 		}
 		if !strings.Contains(string(out), "not found") {
