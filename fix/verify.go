@@ -169,3 +169,11 @@ func newObjectsOnly(c Candidate) bool {
 	}
 	return true
 }
+
+// Undecided counts the edges of f's scope that the inputs leave unknown,
+// and how many of those fail under some alternative: where nothing fails,
+// "nothing to fix" must not read as an all-clear.
+func Undecided(set source.Set, defNS string, f Filter) (unknown, mayFail int) {
+	s := analysis.Run(inventory.Build(set, defNS), analysis.Options{Scope: f.Scope}).Summary
+	return s.Unknown, s.UnknownMayFail
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
@@ -67,7 +66,8 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 					return err
 				}
 				if len(plans) == 0 {
-					undecided(out, set, in.Namespace())
+					u, mayFail := fix.Undecided(set, in.Namespace(), filter)
+					report.FixUnknown(out, u, mayFail)
 				}
 				if len(plans) > 0 {
 					return problemsFound
@@ -116,7 +116,8 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 					fmt.Fprintln(cmd.ErrOrStderr(), "no safe fix for:", u)
 				}
 				if len(o.Applied) == 0 && len(o.Unfixed) == 0 {
-					undecided(cmd.ErrOrStderr(), set, in.Namespace())
+					u, mayFail := fix.Undecided(set, in.Namespace(), filter)
+					report.FixUnknown(cmd.ErrOrStderr(), u, mayFail)
 				}
 				if len(o.Unfixed) > 0 {
 					return problemsFound
@@ -133,12 +134,6 @@ Exit status: 0 no failing edge or every one fixed by -o yaml/helm, 1 failing edg
 	c.Flags().BoolVar(&force, "force", false, "with -o helm: overwrite templates that exist with other content")
 	c.Flags().StringVar(&filter.Strategy, "strategy", "", "only this strategy: "+strings.Join(fix.StrategyNames(), ", "))
 	return c
-}
-
-// undecided tells, where nothing fails, how many edges the inputs leave unknown.
-func undecided(w io.Writer, set source.Set, ns string) {
-	s := analysis.Run(inventory.Build(set, ns), analysis.Options{}).Summary
-	report.FixUnknown(w, s.Unknown, s.UnknownMayFail)
 }
 
 // checkEdgeFilter makes a mistyped --edge a usage error, listing the failing edges.
