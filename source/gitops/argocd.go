@@ -604,15 +604,7 @@ func renderKustomize(app application, s appSource, appPath string) (source.Set, 
 		if m == nil {
 			return nil, fmt.Errorf("no kustomization in %s", appPath)
 		}
-		if k.NamePrefix != "" {
-			m["namePrefix"] = k.NamePrefix
-		}
-		if k.NameSuffix != "" {
-			m["nameSuffix"] = k.NameSuffix
-		}
-		if k.Namespace != "" {
-			m["namespace"] = k.Namespace
-		}
+		setNames(m, k.Namespace, k.NamePrefix, k.NameSuffix)
 		for _, img := range k.Images {
 			if err := setImage(m, envsubst(e, img)); err != nil {
 				return nil, err
@@ -624,13 +616,7 @@ func renderKustomize(app application, s appSource, appPath string) (source.Set, 
 		if len(k.CommonAnnotations) > 0 {
 			m["commonAnnotations"] = addAll(m["commonAnnotations"], k.CommonAnnotations, func(v string) string { return envsubst(e, v) })
 		}
-		if len(k.Patches) > 0 {
-			old, _ := m["patches"].([]any)
-			for _, p := range k.Patches {
-				old = append(old, p)
-			}
-			m["patches"] = old
-		}
+		appendList(m, "patches", k.Patches)
 		return m, nil
 	})
 }

@@ -396,15 +396,7 @@ func renderFluxKustomization(obj source.Object, idx fluxInputs, defNS string, o 
 			}
 			m = gen
 		}
-		if spec.TargetNamespace != "" {
-			m["namespace"] = spec.TargetNamespace
-		}
-		if spec.NamePrefix != "" {
-			m["namePrefix"] = spec.NamePrefix
-		}
-		if spec.NameSuffix != "" {
-			m["nameSuffix"] = spec.NameSuffix
-		}
+		setNames(m, spec.TargetNamespace, spec.NamePrefix, spec.NameSuffix)
 		appendList(m, "images", spec.Images)
 		appendList(m, "patches", spec.Patches)
 		for _, c := range spec.Components {
@@ -452,6 +444,16 @@ func renderFluxKustomization(obj source.Object, idx fluxInputs, defNS string, o 
 	}
 	owner := "Kustomization/" + k.Metadata.Namespace + "/" + k.Metadata.Name
 	return setNamespace(relabel(set, owner, root), k.Metadata.Namespace), nil
+}
+
+// setNames is what both controllers do to a kustomization for a target
+// namespace and a name prefix or suffix: each one given replaces the file's.
+func setNames(m map[string]any, namespace, prefix, suffix string) {
+	for key, v := range map[string]string{"namespace": namespace, "namePrefix": prefix, "nameSuffix": suffix} {
+		if v != "" {
+			m[key] = v
+		}
+	}
 }
 
 func appendList(m map[string]any, key string, add []map[string]any) {
