@@ -1,8 +1,8 @@
 package action
 
 import (
-	"crypto/sha256"
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"regexp"
