@@ -13,8 +13,12 @@ import (
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
-// Style says whether to colour (only on a TTY).
-type Style struct{ Color bool }
+// Style says whether to colour (only on a TTY) and, for analyze's text,
+// whether to list every edge in the table however many there are.
+type Style struct {
+	Color   bool
+	AllRows bool
+}
 
 func (s Style) paint(code, text string) string {
 	if !s.Color {
@@ -33,19 +37,70 @@ func (s Style) outcome(o verdict.Outcome) string {
 	return s.paint("32", "ok")
 }
 
-// Text writes the human report: a table of edges (failing first), a detail
-// block per failing edge, the findings, and a summary line.
+// maxTableRows bounds the table of edges: above it the cause groups stand
+// for the failing and unknown edges, and the working ones are counted
+// (Style.AllRows, -o json: every edge).
+const maxTableRows = 100
+
+// Text writes the human report: the summary first, then the failing edges
+// grouped by cause and the unknown ones by what is missing, the table of
+// edges (failing first; bounded unless st.AllRows), the telemetry
+// pipelines, and the findings, those that repeat per object grouped.
 func Text(w io.Writer, r analysis.Result, st Style) error {
+	if _, err := fmt.Fprintln(w, summaryText(r)); err != nil {
+		return err
+	}
 	if r.AllPairs != nil {
+		fmt.Fprintln(w)
 		allPairsText(w, r.AllPairs, st)
 	}
+	textGroups(w, r.Edges, verdict.Fail, "Failing edges by cause", st)
+	textGroups(w, r.Edges, verdict.Unknown, "Unknown edges by what is missing", st)
+	if err := edgeTable(w, r.Edges, st); err != nil {
+		return err
+	}
+	if err := Pipeline(w, r, st); err != nil {
+		return err
+	}
+	findingsText(w, r.Findings, st)
+	return nil
+}
+
+// textGroups writes the edges of outcome o in groups of one cause each.
+func textGroups(w io.Writer, es []verdict.Edge, o verdict.Outcome, title string, st Style) {
+	gs := causeGroups(es, o)
+	if len(gs) == 0 {
+		return
+	}
+	n := 0
+	for _, g := range gs {
+		n += len(g)
+	}
+	fmt.Fprintf(w, "\n%s (%s, %s):\n", title, plural(n, "edge"), plural(len(gs), "group"))
+	for _, g := range gs {
+		groupDetail(w, g, st)
+	}
+}
+
+// edgeTable is the aligned table, one row per edge, failing first; above
+// maxTableRows only a line that says what is not listed.
+func edgeTable(w io.Writer, es []verdict.Edge, st Style) error {
+	if len(es) == 0 {
+		return nil
+	}
+	if len(es) > maxTableRows && !st.AllRows {
+		_, err := fmt.Fprintf(w, "\nEdges: %s, not listed one per row above %d (the groups above hold every failing and unknown one; --table lists all, -o json has each)\n",
+			plural(len(es), "edge"), maxTableRows)
+		return err
+	}
+	fmt.Fprintln(w)
 	// Align without colour, then colour each row's first cell: tabwriter
 	// would count escape codes as width and skew the columns.
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTCOME\tCLIENT\tSERVER\tSENDS\tACCEPTS\tMTLS")
-	twins := sameRow(r.Edges)
-	for _, e := range r.Edges {
+	twins := sameRow(es)
+	for _, e := range es {
 		mtls := "-"
 		if e.MTLS {
 			mtls = "yes"
@@ -59,44 +114,25 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 	}
 	lines := strings.SplitAfter(table.String(), "\n")
 	for i, line := range lines {
-		if i > 0 && i <= len(r.Edges) {
-			word := Style{}.outcome(r.Edges[i-1].Outcome)
-			line = st.outcome(r.Edges[i-1].Outcome) + strings.TrimPrefix(line, word)
+		if i > 0 && i <= len(es) {
+			word := Style{}.outcome(es[i-1].Outcome)
+			line = st.outcome(es[i-1].Outcome) + strings.TrimPrefix(line, word)
 		}
 		if _, err := io.WriteString(w, line); err != nil {
 			return err
 		}
 	}
-	for _, g := range failureGroups(r.Edges) {
-		edgeDetail(w, g, st)
-	}
-	for _, g := range alternativeGroups(r.Edges) {
-		alternativesDetail(w, g, st)
-	}
-	if err := Pipeline(w, r, st); err != nil {
-		return err
-	}
-	if len(r.Findings) > 0 {
-		fmt.Fprintln(w, "\nFindings:")
-		shown := 0
-		for _, f := range r.Findings {
-			// Failing edges are detailed above; the JSON, SARIF and Markdown keep them.
-			if f.Code == check.EdgeFails.Code {
-				continue
-			}
-			shown++
-			fmt.Fprintf(w, "  %s %s %s: %s\n      at %s\n", sev(f.Severity, st), f.Code, f.Check, f.Message, loc(f))
-		}
-		if n := len(r.Findings) - shown; n > 0 {
-			fmt.Fprintf(w, "  (%d %s findings: the failing edges above)\n", n, check.EdgeFails.Name)
-		}
-	}
+	return nil
+}
+
+// summaryText is the report's first line: the counts, and what was not judged.
+func summaryText(r analysis.Result) string {
 	s := r.Summary
 	unknown := fmt.Sprint(s.Unknown)
 	if s.UnknownMayFail > 0 {
 		unknown += fmt.Sprintf(" (%d failing under some alternative)", s.UnknownMayFail)
 	}
-	line := fmt.Sprintf("\n%s: %d failing, %s unknown, %d mutual TLS; %s, %s", plural(s.Edges, "edge"),
+	line := fmt.Sprintf("%s: %d failing, %s unknown, %d mutual TLS; %s, %s", plural(s.Edges, "edge"),
 		s.Failing, unknown, s.MTLS, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
 	if n := skipped(s.Skipped); n > 0 {
 		line += fmt.Sprintf("; %s of kinds the model does not read skipped", plural(n, "object"))
@@ -108,49 +144,7 @@ func Text(w io.Writer, r analysis.Result, st Style) error {
 		// Nothing judged is not a pass: the calls may live in code.
 		line += "\nNo workload names a Service in its env, args or mounted config, so no edge was judged; --all-pairs judges every workload × Service port."
 	}
-	_, err := fmt.Fprintln(w, line)
-	return err
-}
-
-// failureGroups gathers failing edges that fail the same way at the same
-// server (same cause and symptom), so a fleet of clients reads as one block.
-func failureGroups(es []verdict.Edge) [][]verdict.Edge {
-	return groupEdges(es, func(e verdict.Edge) (string, bool) {
-		return fmt.Sprintf("%s|%d|%s|%s|%s|%s", e.Server.Host, e.Server.Port, e.Server.Workload, e.Cause, e.Symptom, e.ClientSends),
-			e.Outcome == verdict.Fail
-	})
-}
-
-func edgeDetail(w io.Writer, g []verdict.Edge, st Style) {
-	e := g[0]
-	clients := make([]string, len(g))
-	for i, x := range g {
-		clients[i] = x.Client.Namespace + "/" + x.Client.Workload
-	}
-	target := "unknown"
-	if e.Server.TargetPort != 0 {
-		target = fmt.Sprint(e.Server.TargetPort)
-	}
-	fmt.Fprintf(w, "\n%s %s → %s:%d (target port %s)\n", st.paint("31;1", "✗"),
-		strings.Join(clients, ", "), e.Server.Host, e.Server.Port, target)
-	fmt.Fprintf(w, "  why:       %s\n", e.Cause)
-	fmt.Fprintf(w, "  client:    sends %s%s\n", e.ClientSends, dashed(e.ClientReason))
-	fmt.Fprintf(w, "  server:    accepts %s%s\n", e.ServerAccepts, dashed(e.ServerReason))
-	fmt.Fprintf(w, "  symptom:   %s\n", e.Symptom)
-	fmt.Fprintf(w, "  category:  %s\n", e.Category)
-	for _, x := range g {
-		fmt.Fprintf(w, "  source:    %s\n", x.Source)
-	}
-	fmt.Fprintln(w, "  decided by:")
-	seen := map[string]bool{}
-	for _, x := range g {
-		for _, d := range x.DecidedBy {
-			if s := d.String(); !seen[s] {
-				seen[s] = true
-				fmt.Fprintf(w, "    %s\n", s)
-			}
-		}
-	}
+	return line
 }
 
 func shortHost(h string) string { return strings.TrimSuffix(h, ".svc.cluster.local") }

@@ -48,7 +48,7 @@ Kubernetes objects at all.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			if err := renderAnalysis(output, out, res, isTTY(out)); err != nil {
+			if err := renderAnalysis(output, out, res, controls.style(isTTY(out))); err != nil {
 				return err
 			}
 			if res.Problems() || (failOnUnknown && res.Summary.Unknown > 0) {

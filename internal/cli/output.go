@@ -28,12 +28,12 @@ func checkAnalysisFormat(format string) error {
 	return usageErr(fmt.Errorf("unknown output %q (want one of %s)", format, strings.Join(analysisFormats, ", ")))
 }
 
-// renderAnalysis writes res in the given format; color applies to text only.
+// renderAnalysis writes res in the given format; st applies to text only.
 // Renderers compute nothing: they only render the result.
-func renderAnalysis(format string, w io.Writer, res analysis.Result, color bool) error {
+func renderAnalysis(format string, w io.Writer, res analysis.Result, st report.Style) error {
 	switch format {
 	case "text", "":
-		return report.Text(w, res, report.Style{Color: color})
+		return report.Text(w, res, st)
 	case "json":
 		return report.JSON(w, res)
 	case "html":
