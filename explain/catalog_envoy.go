@@ -24,7 +24,10 @@ var envoyPlaintextToStrictCauses = []string{
 	"a DestinationRule with tls.mode DISABLE (or SIMPLE/MUTUAL with a credentialName but no workloadSelector) makes the client sidecar send plaintext to a STRICT destination",
 	"the destination namespace's (or mesh) PeerAuthentication is DISABLE while the workload's own PeerAuthentication is STRICT: auto-mTLS reads only the namespace/mesh mode and sends plaintext",
 	"the client sidecar does not know the service (Sidecar egress hosts, exportTo) and sends it through PassthroughCluster in plaintext",
-	"less likely: the sidecar sent Istio mTLS to a destination without a sidecar (or an excluded port) whose app read the ClientHello and closed without answering",
+	// Not Istio mTLS into a plaintext app: Envoy counts an upstream TLS
+	// connection as connected only once its handshake succeeds, so a close
+	// during the handshake is "remote connection failure", never this.
+	"not a TLS mismatch at all when it is rare: the destination closed a pooled keep-alive connection as the client sidecar reused it (the app's idle timeout is shorter than Envoy's)",
 }
 
 var envoySignatures = []Signature{

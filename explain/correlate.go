@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -31,7 +32,7 @@ func Correlate(r *Report, edges []verdict.Edge) {
 // commands' placeholders with the failing edge's names.
 func confirm(d *Diagnosis, edges []verdict.Edge) {
 	for _, e := range edges {
-		if e.Outcome != verdict.Fail {
+		if e.Outcome != verdict.Fail || !agrees(d, e) {
 			continue
 		}
 		d.Causes = append([]string{"confirmed by the manifests: " + e.Cause}, d.Causes...)
@@ -125,9 +126,20 @@ func correlation(d *Diagnosis, edges []verdict.Edge, how string) string {
 		}
 	}
 	agree := "the same direction as the log"
-	if e.Category != d.Category {
-		agree = fmt.Sprintf("but as %s, not %s: check which side wrote the line", e.Category, d.Category)
+	if !agrees(d, e) {
+		// Which side wrote the line is already decided (the emitter); a
+		// different category means the log's own evidence does not fit the
+		// failure these manifests predict, so what produced the line is most
+		// likely not these manifests.
+		agree = fmt.Sprintf("but as %s, while the log's own evidence (%s) means %s: the configuration that wrote this line is most likely not these manifests — an object deployed but not in them, another revision, or a change not yet synced; compare them with the cluster (meshdoctor analyze --cluster, or diff against the live objects)",
+			e.Category, d.Signature, d.Category)
 	}
 	return fmt.Sprintf("Matched by %s, the manifests predict this failure on %d edge(s), %s. %s → %s:%d: %s. Decided by: %s.",
 		how, len(failing), agree, e.Client.Namespace+"/"+e.Client.Workload, e.Server.Host, e.Server.Port, e.Cause, strings.Join(refs, "; "))
+}
+
+// agrees reports whether an edge's predicted failure is what the log's own
+// evidence says (a log whose category is only "other" fits any edge).
+func agrees(d *Diagnosis, e verdict.Edge) bool {
+	return e.Category == d.Category || d.Category == category.Other
 }
