@@ -35,7 +35,9 @@ type mdEdge struct {
 	ClientSends   string
 	ServerAccepts string
 	Outcome       string
-	Cause         string
+	// Explanation indexes the document's explanations, which hold the cause.
+	Explanation int
+	Cause       string `json:"-"`
 	// BeyondPilot: meshdoctor's own marking of edges pilot does not decide
 	// (verdict/beyond.go); such edges are skipped by that rule.
 	BeyondPilot []string `json:"beyondPilot,omitempty"`
@@ -56,10 +58,16 @@ func (m *Meshdoctor) Analyze(name string, data []byte) (map[Key]Verdict, error) 
 		return nil, fmt.Errorf("meshdoctor: %v: %s", err, errb.String())
 	}
 	var doc struct {
-		Edges []mdEdge `json:"edges"`
+		Edges        []mdEdge `json:"edges"`
+		Explanations []struct{ Cause string }
 	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		return nil, fmt.Errorf("meshdoctor json: %v", err)
+	}
+	for i, e := range doc.Edges {
+		if e.Explanation < len(doc.Explanations) {
+			doc.Edges[i].Cause = doc.Explanations[e.Explanation].Cause
+		}
 	}
 	res := map[Key]Verdict{}
 	groups := map[Key][]mdEdge{}

@@ -4,10 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 
 	"github.com/meshdoctor/meshdoctor/analysis"
+	"github.com/meshdoctor/meshdoctor/check"
+	"github.com/meshdoctor/meshdoctor/internal/parallel"
+	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
 // JSON writes v indented, the machine contract. An analysis result is
@@ -23,7 +28,69 @@ func JSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// resultJSON writes r field by field in the order of analysis.Result.
+// Explanation is why edges have their outcome — the cause and why each side
+// behaves as it does — told once in the JSON's explanations table for every
+// edge it explains (on a 20,000-workload mesh, 60,000 edges share 11).
+type Explanation struct {
+	Cause        string `json:"cause"`
+	ClientReason string `json:"clientReason"`
+	ServerReason string `json:"serverReason"`
+}
+
+// wireEdge is an edge as the JSON writes it: every field of verdict.Edge
+// but the explanation texts, which it names by their index in
+// explanations. (The nil fields at depth 0 hide the embedded ones.)
+type wireEdge struct {
+	verdict.Edge
+	Cause        *struct{} `json:"cause,omitempty"`
+	ClientReason *struct{} `json:"clientReason,omitempty"`
+	ServerReason *struct{} `json:"serverReason,omitempty"`
+	Explanation  int       `json:"explanation"`
+}
+
+// wireResult is analysis.Result as the JSON contract writes it.
+type wireResult struct {
+	Edges        []wireEdge         `json:"edges"`
+	Explanations []Explanation      `json:"explanations"`
+	Findings     []check.Finding    `json:"findings"`
+	Summary      analysis.Summary   `json:"summary"`
+	AllPairs     *analysis.AllPairs `json:"allPairs,omitempty"`
+}
+
+// explanations numbers the distinct explanations of es in order of first
+// use: ids[i] is edge i's.
+func explanations(es []verdict.Edge) (table []Explanation, ids []int) {
+	at := map[Explanation]int{}
+	ids = make([]int, len(es))
+	for i, e := range es {
+		x := Explanation{e.Cause, e.ClientReason, e.ServerReason}
+		id, ok := at[x]
+		if !ok {
+			id = len(table)
+			at[x] = id
+			table = append(table, x)
+		}
+		ids[i] = id
+	}
+	return table, ids
+}
+
+func toWire(r analysis.Result) wireResult {
+	w := wireResult{Findings: r.Findings, Summary: r.Summary, AllPairs: r.AllPairs}
+	table, ids := explanations(r.Edges)
+	w.Explanations = append([]Explanation{}, table...)
+	if r.Edges != nil {
+		w.Edges = make([]wireEdge, len(r.Edges))
+		for i, e := range r.Edges {
+			w.Edges[i] = wireEdge{Edge: e, Explanation: ids[i]}
+		}
+	}
+	return w
+}
+
+// resultJSON writes toWire(r) field by field, as encoding it whole would;
+// the edges and findings are encoded in chunks on every core and written
+// in order, so that only a few chunks are ever held.
 func resultJSON(w io.Writer, r analysis.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var buf bytes.Buffer
@@ -43,39 +110,19 @@ func resultJSON(w io.Writer, r analysis.Result) error {
 		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 		return err
 	}
-	array := func(name string, n int, item func(i int) any, last bool) error {
-		bw.WriteString("  \"" + name + "\": ")
-		if n == 0 {
-			bw.WriteString("[]")
-		} else {
-			bw.WriteString("[\n")
-			for i := range n {
-				bw.WriteString("    ")
-				if err := value(item(i), 2); err != nil {
-					return err
-				}
-				if i < n-1 {
-					bw.WriteString(",")
-				}
-				bw.WriteString("\n")
-			}
-			bw.WriteString("  ]")
-		}
-		if !last {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n")
-		return nil
-	}
+	table, ids := explanations(r.Edges)
 	bw.WriteString("{\n")
 	if r.Edges == nil {
 		bw.WriteString("  \"edges\": null,\n")
-	} else if err := array("edges", len(r.Edges), func(i int) any { return r.Edges[i] }, false); err != nil {
+	} else if err := array(bw, "edges", len(r.Edges), func(i int) any { return wireEdge{Edge: r.Edges[i], Explanation: ids[i]} }); err != nil {
+		return err
+	}
+	if err := array(bw, "explanations", len(table), func(i int) any { return table[i] }); err != nil {
 		return err
 	}
 	if r.Findings == nil {
 		bw.WriteString("  \"findings\": null,\n")
-	} else if err := array("findings", len(r.Findings), func(i int) any { return r.Findings[i] }, false); err != nil {
+	} else if err := array(bw, "findings", len(r.Findings), func(i int) any { return r.Findings[i] }); err != nil {
 		return err
 	}
 	bw.WriteString("  \"summary\": ")
@@ -101,6 +148,56 @@ func resultJSON(w io.Writer, r analysis.Result) error {
 	}
 	bw.WriteString("\n}\n")
 	return bw.Flush()
+}
+
+// chunk is how many items one worker encodes at a time.
+const chunk = 256
+
+// array writes the top-level field name holding item(0), …, item(n-1),
+// each indented at depth 2, followed by a comma.
+func array(bw *bufio.Writer, name string, n int, item func(i int) any) error {
+	bw.WriteString("  \"" + name + "\": ")
+	if n == 0 {
+		bw.WriteString("[],\n")
+		return nil
+	}
+	bw.WriteString("[\n")
+	chunks := (n + chunk - 1) / chunk
+	round := 4 * runtime.GOMAXPROCS(0)
+	out := make([][]byte, round)
+	errs := make([]error, round)
+	for first := 0; first < chunks; first += round {
+		k := min(round, chunks-first)
+		parallel.For(k, func(c int) {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			dst := out[c][:0]
+			lo := (first + c) * chunk
+			for i := lo; i < min(lo+chunk, n); i++ {
+				buf.Reset()
+				if err := enc.Encode(item(i)); err != nil {
+					errs[c] = err
+					return
+				}
+				dst = append(dst, "    "...)
+				dst = appendIndent(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "    ", "  ")
+				if i < n-1 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, '\n')
+			}
+			out[c] = dst
+		})
+		for c := range k {
+			if errs[c] != nil {
+				return errs[c]
+			}
+			bw.Write(out[c])
+		}
+	}
+	bw.WriteString("  ],\n")
+	return nil
 }
 
 // matrixJSON writes the namespace matrix compactly, one row per line.
@@ -137,4 +234,26 @@ func matrixJSON(bw *bufio.Writer, m analysis.NamespaceMatrix) error {
 	}
 	bw.WriteString("\n    }")
 	return nil
+}
+
+// ReadResult reads analyze -o json back into a Result, each edge with the
+// texts of its explanation.
+func ReadResult(data []byte) (analysis.Result, error) {
+	var w wireResult
+	if err := json.Unmarshal(data, &w); err != nil {
+		return analysis.Result{}, err
+	}
+	r := analysis.Result{Findings: w.Findings, Summary: w.Summary, AllPairs: w.AllPairs}
+	if w.Edges != nil {
+		r.Edges = make([]verdict.Edge, len(w.Edges))
+	}
+	for i, e := range w.Edges {
+		if e.Explanation < 0 || e.Explanation >= len(w.Explanations) {
+			return r, fmt.Errorf("edge %d: explanation %d is not in explanations (%d)", i, e.Explanation, len(w.Explanations))
+		}
+		x := w.Explanations[e.Explanation]
+		e.Edge.Cause, e.Edge.ClientReason, e.Edge.ServerReason = x.Cause, x.ClientReason, x.ServerReason
+		r.Edges[i] = e.Edge
+	}
+	return r, nil
 }

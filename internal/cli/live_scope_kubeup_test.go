@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/internal/kubeup"
+	"github.com/meshdoctor/meshdoctor/report"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -26,8 +26,8 @@ func TestLiveScopeKubeUp(t *testing.T) {
 	live := func(kubeconfig string, args ...string) (int, analysis.Result, string) {
 		t.Helper()
 		code, out, stderr := run(t, "", append([]string{"analyze", "--cluster", "--kubeconfig", kubeconfig, "-o", "json"}, args...)...)
-		var r analysis.Result
-		if err := json.Unmarshal([]byte(out), &r); err != nil {
+		r, err := report.ReadResult([]byte(out))
+		if err != nil {
 			t.Fatalf("analyze %v: exit %d, %v\n%s\n%s", args, code, err, out, stderr)
 		}
 		return code, r, stderr
