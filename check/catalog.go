@@ -34,4 +34,5 @@ var All = []*Check{
 	OTLPSignalNotInPipeline,
 	OTLPCollectorUnread,
 	OTLPInjectionUnresolved,
+	TelemetryProviderUndefined,
 }

@@ -62,6 +62,11 @@ type MeshConfig struct {
 	// defaultProviders for tracing and access logging (telemetry_istio.go).
 	ExtensionProviders                   []ExtensionProvider
 	DefaultTracing, DefaultAccessLogging []string
+	DefaultMetrics                       []string
+	// ProviderNames are the names of every extension provider, of any
+	// kind, Istio's built-in ones included: a Telemetry naming another is
+	// ignored by istiod.
+	ProviderNames []string
 	// From is the ConfigMap the settings were read from; zero when defaults.
 	From *Ref
 }
@@ -74,5 +79,6 @@ func DefaultMeshConfig() MeshConfig {
 		TrustDomain:         "cluster.local",
 		EnableAutoMtls:      true,
 		RewriteAppHTTPProbe: true,
+		ProviderNames:       append([]string(nil), builtinProviders...),
 	}
 }

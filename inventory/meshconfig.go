@@ -53,6 +53,8 @@ func (mc *MeshConfig) apply(cm *ConfigMap) error {
 	}
 	mc.DefaultDestinationRuleExportTo = m.DefaultDestinationRuleExportTo
 	mc.ExtensionProviders, mc.DefaultTracing, mc.DefaultAccessLogging = providersOf(&m)
+	mc.ProviderNames = providerNames(&m)
+	mc.DefaultMetrics = m.GetDefaultProviders().GetMetrics()
 	if dc := m.DefaultConfig; dc != nil {
 		if dc.HoldApplicationUntilProxyStarts != nil {
 			mc.HoldApplicationUntilProxyStarts = dc.HoldApplicationUntilProxyStarts.Value

@@ -25,6 +25,20 @@ type ExtensionProvider struct {
 	HTTP bool
 }
 
+// builtinProviders are the extension providers of Istio's default mesh
+// config, kept when a mesh config defines its own (pkg/config/mesh/mesh.go
+// DefaultMeshConfig and ApplyMeshConfig, which merges providers by name).
+var builtinProviders = []string{"prometheus", "stackdriver", "envoy"}
+
+// providerNames is builtinProviders plus every provider m defines.
+func providerNames(m *meshv1alpha1.MeshConfig) []string {
+	out := append([]string(nil), builtinProviders...)
+	for _, p := range m.GetExtensionProviders() {
+		out = append(out, p.GetName())
+	}
+	return out
+}
+
 // providersOf reads the extension providers that dial a Service and the
 // default tracing and access-logging providers.
 func providersOf(m *meshv1alpha1.MeshConfig) (out []ExtensionProvider, tracing, logging []string) {

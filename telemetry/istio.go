@@ -25,14 +25,16 @@ func (m *Model) proxySenders() {
 	if len(mc.ExtensionProviders) == 0 {
 		return
 	}
+	// istiod matches provider names case-insensitively
+	// (pilot/pkg/model/telemetry.go fetchProvider: strings.EqualFold).
 	byName := map[string]inventory.ExtensionProvider{}
 	for _, p := range mc.ExtensionProviders {
-		byName[p.Name] = p
+		byName[strings.ToLower(p.Name)] = p
 	}
 	for _, w := range m.Inv.Workloads {
 		snd := &Sender{Workload: w, Container: "istio-proxy", SDK: SDK{Lang: ProxyKind, Kind: ProxyKind, Hint: "Telemetry / meshConfig extensionProviders"}}
 		for _, pick := range m.providersFor(w) {
-			p, ok := byName[pick.name]
+			p, ok := byName[strings.ToLower(pick.name)]
 			if !ok {
 				continue
 			}
@@ -160,4 +162,61 @@ func matches(sel, labels map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// UndefinedProvider is a provider name a Telemetry resource (or meshConfig
+// defaultProviders) selects that no extension provider defines: istiod
+// finds none (fetchProvider returns nil) and configures nothing for it, so
+// the proxies it selects send no such telemetry, without an error anywhere.
+type UndefinedProvider struct {
+	Name string
+	What string               // tracing, access logging, metrics
+	By   *inventory.Telemetry // nil: meshConfig defaultProviders
+}
+
+// undefinedProviders lists every provider name selected but not defined,
+// once per Telemetry (or defaultProviders) and name, in input order.
+func (m *Model) undefinedProviders() {
+	mc := m.Inv.Mesh
+	defined := func(n string) bool {
+		for _, d := range mc.ProviderNames {
+			if strings.EqualFold(d, n) {
+				return true
+			}
+		}
+		return false
+	}
+	add := func(by *inventory.Telemetry, what string, names []string) {
+		for _, n := range names {
+			if n != "" && !defined(n) {
+				m.UndefinedProviders = append(m.UndefinedProviders, UndefinedProvider{Name: n, What: what, By: by})
+			}
+		}
+	}
+	add(nil, "tracing", mc.DefaultTracing)
+	add(nil, "access logging", mc.DefaultAccessLogging)
+	add(nil, "metrics", mc.DefaultMetrics)
+	for _, t := range m.Inv.Telemetries {
+		var tr, al, mt []string
+		for _, x := range t.Spec.GetTracing() {
+			tr = append(tr, refNames(x.GetProviders())...)
+		}
+		for _, x := range t.Spec.GetAccessLogging() {
+			al = append(al, refNames(x.GetProviders())...)
+		}
+		for _, x := range t.Spec.GetMetrics() {
+			mt = append(mt, refNames(x.GetProviders())...)
+		}
+		add(t, "tracing", tr)
+		add(t, "access logging", al)
+		add(t, "metrics", mt)
+	}
+}
+
+func refNames(refs []*telemetryv1alpha1.ProviderRef) []string {
+	var out []string
+	for _, r := range refs {
+		out = append(out, r.GetName())
+	}
+	return out
 }

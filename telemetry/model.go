@@ -123,6 +123,8 @@ type Model struct {
 	// Unresolved are Operator injections that name no resource, or several:
 	// the webhook admits such pods without the injection.
 	Unresolved []Unresolved
+	// UndefinedProviders are provider names selected but never defined.
+	UndefinedProviders []UndefinedProvider
 
 	sidecarTemplates []*Collector // sidecar-mode CRs, instantiated per injected pod
 }
@@ -153,6 +155,7 @@ func Build(inv *inventory.Inventory) *Model {
 		m.collectorSenders(c)
 	}
 	m.proxySenders()
+	m.undefinedProviders()
 	m.link()
 	sort.SliceStable(m.Links, func(i, j int) bool { return linkLess(m.Links[i], m.Links[j]) })
 	return m
