@@ -159,6 +159,9 @@ func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1
 	if own := OwnListenerPort(p.Port); own != "" && kind == ProxySidecar && !vis.Visible && !vis.BlackHole {
 		vis.BlackHole, vis.Reason = true, vis.Reason+"; the virtual outbound listener takes it, and "+own
 	}
+	if kind == ProxyGateway {
+		vis = gatewayVisibility(vis)
+	}
 	return out, why, vis, sc
 }
 
@@ -175,8 +178,11 @@ func (m *Model) Routes(c *inventory.Workload, svc *inventory.Service, p corev1.S
 	default:
 		return nil
 	}
+	if m.Proxy(c).Kind == ProxyGateway {
+		return gatewayRoutes()
+	}
 	captured, _, vis, sc := m.outbound(c, svc, p)
-	if m.Proxy(c).Kind == ProxySidecar && (captured != Yes || !vis.Visible) {
+	if captured != Yes || !vis.Visible {
 		return nil
 	}
 	return RoutesFor(m.Inv.VirtualServices, RouteQuery{ClientNs: c.Namespace, ClientLabels: c.Template.Labels, Sidecar: sc,

@@ -60,6 +60,16 @@ func VisibilityOf(svc *inventory.Service, clientNs string, sidecar *inventory.Si
 		v.Reason = "host " + svc.External.Host + " is in no ServiceEntry, so it is not in the mesh registry"
 		return v
 	}
+	if ext := svc.External; ext != nil {
+		// A ServiceEntry's own exportTo (networking/v1alpha3 ServiceEntry;
+		// push_context.go initServiceRegistry reads it as a Service's annotation).
+		if exp := strings.Join(ext.Entry.Spec.GetExportTo(), ","); exp != "" && !exportedTo(exp, svc.Namespace, clientNs) {
+			v.Visible = false
+			v.Reason = "ServiceEntry " + ext.Entry.Key() + " exportTo " + exp + " does not include namespace " + clientNs
+			v.DecidedBy = []inventory.Ref{ext.Entry.Ref()}
+			return v
+		}
+	}
 	if exp, ok := svc.Annotations[annotation.NetworkingExportTo.Name]; ok && !exportedTo(exp, svc.Namespace, clientNs) {
 		v.Visible = false
 		v.Reason = "the Service's networking.istio.io/exportTo=" + exp + " does not include namespace " + clientNs
