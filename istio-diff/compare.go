@@ -96,7 +96,7 @@ func expandNoBackend(a, b map[Key]Verdict) map[Key]Verdict {
 		}
 		var others []Key
 		for k2 := range b {
-			if k2.Backend != "" && k2.Client == k.Client && k2.Host == k.Host && k2.Port == k.Port {
+			if k2.Backend != "" && k2.Client == k.Client && k2.Host == k.Host && k2.Port == k.Port && k2.Dest == k.Dest {
 				if _, mine := a[k2]; !mine {
 					others = append(others, k2)
 				}

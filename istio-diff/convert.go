@@ -127,7 +127,11 @@ type Pod struct {
 	IP                        string
 	Labels, Annotations       map[string]string
 	Sidecar                   bool
-	ContainerPorts            map[string]int // name → number
+	// Gateway: the pod runs a gateway proxy (router), not a sidecar.
+	Gateway        bool
+	ContainerPorts map[string]int // name → number
+	// Calls are the ServiceEntry addresses the app's env values name.
+	Calls []Call
 }
 
 // Svc is a Service with its ports.
@@ -172,6 +176,8 @@ type Cluster struct {
 	Services   []*Svc
 	Istio      []obj
 	MeshYAML   string
+	// Entries are the ServiceEntries, with the pods their selectors pick.
+	Entries []*Entry
 }
 
 // Selects reports whether s selects p.
@@ -223,8 +229,17 @@ func Layout(objs []obj) (*Cluster, error) {
 				for _, cp := range list(ct, "ports") {
 					p.ContainerPorts[str(cp, "name")] = num(cp, "containerPort")
 				}
+				for _, e := range list(ct, "env") {
+					if call, ok := parseCall(str(e, "value")); ok {
+						p.Calls = append(p.Calls, call)
+					}
+				}
 			}
 			p.Sidecar = injected(c.Namespaces[p.Namespace], p.Labels, p.Annotations)
+			// The gateway injection template runs the proxy as a router
+			// (manifests/charts/istio-control/istio-discovery/files/gateway-injection-template.yaml).
+			p.Gateway = p.Annotations["inject.istio.io/templates"] == "gateway"
+			p.Sidecar = p.Sidecar && !p.Gateway
 			c.Pods = append(c.Pods, p)
 		case "Service":
 			s := &Svc{Name: nameOf(o), Namespace: nsOf(o), ClusterIP: str(o, "spec", "clusterIP"),
@@ -238,6 +253,9 @@ func Layout(objs []obj) (*Cluster, error) {
 		default:
 			if strings.Contains(str(o, "apiVersion"), "istio.io") {
 				c.Istio = append(c.Istio, o)
+				if kindOf(o) == "ServiceEntry" {
+					c.Entries = append(c.Entries, entryOf(o))
+				}
 			} else {
 				return nil, fmt.Errorf("layout: unsupported kind %s", kindOf(o))
 			}
@@ -348,4 +366,77 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// Call is one host:port an app dials by name.
+type Call struct {
+	Scheme, Host string
+	Port         int
+}
+
+// parseCall reads the generator's env value form scheme://host:port.
+func parseCall(v string) (Call, bool) {
+	scheme, rest, ok := strings.Cut(v, "://")
+	if !ok {
+		return Call{}, false
+	}
+	h, p, ok := strings.Cut(rest, ":")
+	n, err := strconv.Atoi(p)
+	if !ok || err != nil {
+		return Call{}, false
+	}
+	return Call{Scheme: scheme, Host: h, Port: n}, true
+}
+
+// Entry is a ServiceEntry as the harness needs it.
+type Entry struct {
+	Name, Namespace      string
+	Host                 string
+	Location, Resolution string
+	Addresses            []string
+	Endpoints            []string
+	Selector             map[string]string
+	Ports                []EntryPort
+}
+
+// EntryPort is one ServiceEntry port.
+type EntryPort struct {
+	Name, Protocol string
+	Number, Target int
+}
+
+func entryOf(o obj) *Entry {
+	e := &Entry{Name: nameOf(o), Namespace: nsOf(o), Location: str(o, "spec", "location"),
+		Resolution: str(o, "spec", "resolution"), Selector: strMap(o, "spec", "workloadSelector", "labels")}
+	if hs := list(o, "spec", "hosts"); len(hs) > 0 {
+		e.Host = str(hs[0])
+	}
+	for _, a := range list(o, "spec", "addresses") {
+		e.Addresses = append(e.Addresses, str(a))
+	}
+	for _, ep := range list(o, "spec", "endpoints") {
+		e.Endpoints = append(e.Endpoints, str(ep, "address"))
+	}
+	for _, p := range list(o, "spec", "ports") {
+		e.Ports = append(e.Ports, EntryPort{Name: str(p, "name"), Protocol: str(p, "protocol"), Number: num(p, "number"), Target: num(p, "targetPort")})
+	}
+	return e
+}
+
+// EntryPods are the pods an entry's workloadSelector picks (its namespace only).
+func (c *Cluster) EntryPods(e *Entry) []*Pod {
+	if len(e.Selector) == 0 {
+		return nil
+	}
+	var out []*Pod
+	for _, p := range c.Pods {
+		ok := p.Namespace == e.Namespace
+		for k, v := range e.Selector {
+			ok = ok && p.Labels[k] == v
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out
 }

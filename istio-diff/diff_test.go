@@ -16,13 +16,15 @@ import (
 )
 
 var (
-	flagMeshes = flag.Int("meshes", 0, "number of random meshes to compare (0: skip TestDifferential)")
-	flagSeed   = flag.Int64("seed", 1, "first generator seed")
-	flagMD     = flag.String("meshdoctor", "", "meshdoctor binary (default: built from the parent module)")
-	flagRepro  = flag.String("repro", "", "write one shrunk reproducer per disagreement signature into this directory")
-	flagShrink = flag.Int("shrink-budget", 120, "evaluations per shrink")
-	flagVerb   = flag.Bool("show", false, "print every disagreement, not one per signature")
-	flagMax    = flag.Int("repro-max", 20, "shrink at most this many signatures, most frequent first")
+	flagMeshes  = flag.Int("meshes", 0, "number of random meshes to compare (0: skip TestDifferential)")
+	flagSeed    = flag.Int64("seed", 1, "first generator seed")
+	flagMD      = flag.String("meshdoctor", "", "meshdoctor binary (default: built from the parent module)")
+	flagRepro   = flag.String("repro", "", "write one shrunk reproducer per disagreement signature into this directory")
+	flagShrink  = flag.Int("shrink-budget", 120, "evaluations per shrink")
+	flagVerb    = flag.Bool("show", false, "print every disagreement, not one per signature")
+	flagMax     = flag.Int("repro-max", 20, "shrink at most this many signatures, most frequent first")
+	flagDump    = flag.String("dump", "", "write each generated mesh as seed-N.yaml into this directory")
+	flagClassic = flag.Bool("classic", false, "generate the classic shapes only (no weighted routes, ServiceEntries, gateways)")
 )
 
 var (
@@ -111,7 +113,12 @@ func TestDifferential(t *testing.T) {
 	failedMeshes := 0
 	for i := 0; i < *flagMeshes; i++ {
 		seed := *flagSeed + int64(i)
-		objs := Normalize(Generate(seed, Options{}))
+		objs := Normalize(Generate(seed, Options{Extended: !*flagClassic}))
+		if *flagDump != "" {
+			if err := os.WriteFile(filepath.Join(*flagDump, fmt.Sprintf("seed-%d.yaml", seed)), ToYAML(objs), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		tally, ds, ok := judge(t, fmt.Sprintf("seed-%d", seed), objs)
 		if !ok {
 			failedMeshes++

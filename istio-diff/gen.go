@@ -24,7 +24,8 @@ var (
 
 // Options bound the generator; zero values give the mesh sizes.
 type Options struct {
-	// Extended adds ServiceEntries and weighted routes.
+	// Extended adds weighted routes, ServiceEntries and gateways (genext.go)
+	// to the classic mesh of the same seed.
 	Extended bool
 }
 
@@ -154,6 +155,9 @@ func Generate(seed int64, opt Options) []obj {
 	objs = append(objs, destRules(r, nss, svcs)...)
 	objs = append(objs, sidecars(r, nss)...)
 	objs = append(objs, virtualServices(r, nss, svcs)...)
+	if opt.Extended {
+		objs = extend(seed, objs, nss, svcs)
+	}
 	return objs
 }
 

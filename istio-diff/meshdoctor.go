@@ -26,11 +26,12 @@ type mdEdge struct {
 		Namespace, Workload, Proxy string
 	}
 	Server struct {
-		Host     string
-		Port     int
-		Workload string
-		Subset   string
-		Proxy    string
+		Host       string
+		Port       int
+		Workload   string
+		Subset     string
+		RoutedPort int `json:"routedPort"`
+		Proxy      string
 	}
 	ClientSends   string
 	ServerAccepts string
@@ -72,7 +73,8 @@ func (m *Meshdoctor) Analyze(name string, data []byte) (map[Key]Verdict, error) 
 	res := map[Key]Verdict{}
 	groups := map[Key][]mdEdge{}
 	for _, e := range doc.Edges {
-		k := Key{Client: e.Client.Namespace + "/" + e.Client.Workload, Host: e.Server.Host, Port: e.Server.Port, Backend: e.Server.Workload}
+		k := Key{Client: e.Client.Namespace + "/" + e.Client.Workload, Host: e.Server.Host, Port: e.Server.Port, Backend: e.Server.Workload,
+			Dest: DestOf(e.Server.Subset, e.Server.RoutedPort, e.Server.Port)}
 		groups[k] = append(groups[k], e)
 	}
 	for k, es := range groups {

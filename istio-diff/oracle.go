@@ -16,6 +16,7 @@ import (
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
+	"istio.io/istio/pilot/test/xdstest"
 	"istio.io/istio/pkg/config/kube"
 	"istio.io/istio/pkg/config/mesh"
 	"istio.io/istio/pkg/config/protocol"
@@ -28,6 +29,12 @@ type Key struct {
 	Host    string
 	Port    int
 	Backend string
+	// Dest is the route destination the edge takes: "" for the dialled
+	// port's default cluster, else the subset and, when a route's
+	// destination names another port, "@port" (meshdoctor's server.subset
+	// and server.routedPort). Each destination of a weighted route is its
+	// own edge.
+	Dest string
 }
 
 func (k Key) String() string {
@@ -35,7 +42,20 @@ func (k Key) String() string {
 	if b == "" {
 		b = "<none>"
 	}
-	return fmt.Sprintf("%s -> %s:%d (backend %s)", k.Client, k.Host, k.Port, b)
+	d := ""
+	if k.Dest != "" {
+		d = " via " + k.Dest
+	}
+	return fmt.Sprintf("%s -> %s:%d%s (backend %s)", k.Client, k.Host, k.Port, d, b)
+}
+
+// DestOf is Key.Dest for a subset and a routed port (0 or the dialled port: none).
+func DestOf(subset string, routedPort, dialled int) string {
+	d := subset
+	if routedPort != 0 && routedPort != dialled {
+		d += "@" + strconv.Itoa(routedPort)
+	}
+	return d
 }
 
 // Verdict is one side's answer for an edge.
@@ -60,6 +80,23 @@ const (
 	SkipPodIP = "pod-ip"
 	// SkipAmbient: ztunnel / HBONE, which pilot's simulation does not model.
 	SkipAmbient = "ambient"
+	// SkipOtherHost: a route destination on another host than the one
+	// dialled. meshdoctor's edge is to the dialled Service and follows its
+	// own destinations; the other host's cluster is the one the client's
+	// own edge to that host takes (docs/semantics.md §11).
+	SkipOtherHost = "other-host"
+	// SkipGatewayRoute: a destination a gateway-bound VirtualService routes
+	// to other than the default cluster; meshdoctor does not read Gateway
+	// resources yet (README "Differential test against Istio").
+	SkipGatewayRoute = "gateway-route"
+	// SkipEntryDNS: a client whose bytes to a ServiceEntry host leave
+	// without a proxy reaches whatever DNS answers for the name, which the
+	// manifests do not say.
+	SkipEntryDNS = "entry-dns"
+	// SkipGatewayScope: a gateway's edge to a Service hidden from its
+	// namespace, where a sidecar in that namespace may compute the scope the
+	// gateway then takes (docs/semantics.md §11).
+	SkipGatewayScope = "gateway-scope"
 )
 
 // Oracle runs Istio's pilot over one Cluster.
@@ -74,6 +111,7 @@ type Oracle struct {
 
 type endpointInfo struct {
 	ip     string
+	port   int
 	tlsTag map[string]string // envoy.transport_socket_match metadata
 }
 
@@ -117,7 +155,12 @@ func (o *Oracle) proxy(p *Pod) *model.Proxy {
 	if strings.EqualFold(p.Annotations["sidecar.istio.io/interceptionMode"], "NONE") {
 		mode = model.InterceptionNone
 	}
+	typ := model.SidecarProxy
+	if p.Gateway {
+		typ = model.Router
+	}
 	return o.fake.SetupProxy(&model.Proxy{
+		Type:            typ,
 		ID:              p.Name + "." + p.Namespace,
 		IPAddresses:     []string{p.IP},
 		ConfigNamespace: p.Namespace,
@@ -138,7 +181,8 @@ func (o *Oracle) sim(p *Pod) *simulation.Simulation {
 	for _, cla := range o.fake.Endpoints(px) {
 		for _, le := range cla.GetEndpoints() {
 			for _, lb := range le.GetLbEndpoints() {
-				ei := endpointInfo{ip: lb.GetEndpoint().GetAddress().GetSocketAddress().GetAddress(), tlsTag: map[string]string{}}
+				sa := lb.GetEndpoint().GetAddress().GetSocketAddress()
+				ei := endpointInfo{ip: sa.GetAddress(), port: int(sa.GetPortValue()), tlsTag: map[string]string{}}
 				if md := lb.GetMetadata().GetFilterMetadata()["envoy.transport_socket_match"]; md != nil {
 					for k, v := range md.GetFields() {
 						ei.tlsTag[k] = v.GetStringValue()
@@ -199,11 +243,22 @@ func protocols(sp SvcPort) []simulation.Protocol {
 // Edges is Istio's verdict for every client pod × Service port.
 func (o *Oracle) Edges() map[Key]Verdict {
 	out := map[Key]Verdict{}
+	// Gateways' proxies first: each then holds its own gateway scope, never
+	// one a sidecar of its namespace computed (see SkipGatewayScope).
+	for _, c := range o.c.Pods {
+		if c.Gateway {
+			o.sim(c)
+		}
+	}
 	for _, c := range o.c.Pods {
 		for _, s := range o.c.Services {
 			for _, sp := range s.Ports {
 				o.edge(out, c, s, sp)
 			}
+		}
+		o.entryEdges(out, c)
+		if c.Gateway {
+			o.gatewayRoutes(out, c)
 		}
 	}
 	return out
@@ -218,26 +273,15 @@ func (o *Oracle) edge(out map[Key]Verdict, c *Pod, s *Svc, sp SvcPort) {
 		o.call(m, c, s, sp, proto)
 		variants = append(variants, m)
 	}
-	for k, v := range variants[0] {
-		for _, other := range variants[1:] {
-			w, ok := other[k]
-			if !ok || w.Outcome != v.Outcome || w.Sends != v.Sends || w.Skip != v.Skip {
-				v = Verdict{Skip: SkipAppBytes, Why: "the app's bytes decide: one gives " + v.Outcome + " (" + v.Why + "), the other " + w.Outcome + " (" + w.Why + ")"}
-			}
-		}
-		out[k] = v
-	}
-	for _, other := range variants[1:] {
-		for k, w := range other {
-			if _, ok := variants[0][k]; !ok {
-				out[k] = Verdict{Skip: SkipAppBytes, Why: "the app's bytes decide: only one byte stream reaches this backend (" + w.Why + ")"}
-			}
-		}
-	}
+	mergeVariants(out, variants)
 }
 
 func (o *Oracle) key(c *Pod, s *Svc, sp SvcPort, b *Pod) Key {
-	k := Key{Client: c.Namespace + "/" + c.Workload, Host: s.Host(), Port: sp.Port}
+	return o.keyTo(c, s.Host(), sp.Port, b, "")
+}
+
+func (o *Oracle) keyTo(c *Pod, host string, port int, b *Pod, dest string) Key {
+	k := Key{Client: c.Namespace + "/" + c.Workload, Host: host, Port: port, Dest: dest}
 	if b != nil {
 		k.Backend = b.Workload
 	}
@@ -273,6 +317,10 @@ func (o *Oracle) call(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, proto simul
 		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: "no backend pod: nothing accepts the connection"})
 		return
 	}
+	if c.Gateway {
+		o.viaGateway(m, c, s, sp, backends, proto)
+		return
+	}
 	for _, dst := range dsts {
 		direct := o.podByIP(dst) // headless: the one pod; else nil (kube-proxy picks)
 		captured, why := false, "client has no sidecar"
@@ -286,7 +334,7 @@ func (o *Oracle) call(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, proto simul
 		}
 		if !captured {
 			for _, b := range backendsAt(backends, direct) {
-				v := o.deliver(c, false, dst, b, sp, "plaintext", proto, nil)
+				v := o.deliver(c, false, dst, b, sp.Target(b), "plaintext", proto)
 				v.Why = "app → " + dst + " uncaptured (" + why + "); " + v.Why
 				if skip != "" {
 					v.Skip = skip
@@ -320,33 +368,154 @@ func ipRangeAnnotated(p *Pod) bool {
 
 func (o *Oracle) viaSidecar(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, dst string, direct *Pod, backends []*Pod, proto simulation.Protocol) {
 	sim := o.sim(c)
-	res := sim.Run(simulation.Call{Address: dst, Port: sp.Port, Protocol: proto, HostHeader: s.Host(), CallMode: simulation.CallModeOutbound})
+	var fc *listener.FilterChain
+	res := sim.Run(simulation.Call{Address: dst, Port: sp.Port, Protocol: proto, HostHeader: s.Host(), CallMode: simulation.CallModeOutbound,
+		CustomListenerValidations: []simulation.CustomFilterChainValidation{func(f *listener.FilterChain) error { fc = f; return nil }}})
 	path := fmt.Sprintf("client sidecar: listener %s, chain %s, cluster %s", res.ListenerMatched, res.FilterChainMatched, res.ClusterMatched)
 	all := backendsAt(backends, direct)
 	if res.Error != nil {
 		o.put(m, o.key(c, s, sp, direct), Verdict{Outcome: "fail", Why: path + ": " + res.Error.Error()})
 		return
 	}
-	switch res.ClusterMatched {
+	t := target{host: s.Host(), port: sp.Port, sp: sp, dst: dst, direct: direct, all: all}
+	for _, wc := range o.routeClusters(sim, res, fc) {
+		p := path
+		if wc.weight >= 0 {
+			p = fmt.Sprintf("%s, weighted cluster %s (%d)", path, wc.name, wc.weight)
+		}
+		o.judgeCluster(m, c, t, wc.name, proto, p)
+	}
+}
+
+// target is what a client's connection was for: the dialled host:port, the
+// address dialled, and the backends it may reach.
+type target struct {
+	host   string
+	port   int
+	sp     SvcPort // the dialled Service port (zero for a ServiceEntry)
+	dst    string
+	direct *Pod   // the pod dialled (headless), nil when a VIP spreads
+	all    []*Pod // backends the VIP (or ORIGINAL_DST) reaches
+	// targetOf resolves a backend's target port when the route keeps the
+	// dialled port (ServiceEntries: their own targetPort); nil: sp.Target.
+	targetOf func(*Pod) int
+	// external: the endpoints are not pods (MESH_EXTERNAL).
+	external bool
+}
+
+type weightedCluster struct {
+	name   string
+	weight int // -1 when the route names one cluster
+}
+
+// routeClusters are the clusters the matched route or TCP proxy sends to:
+// its one cluster, or each of its weighted clusters that carries traffic
+// (the simulation reports only a route's single cluster).
+func (o *Oracle) routeClusters(sim *simulation.Simulation, res simulation.Result, fc *listener.FilterChain) []weightedCluster {
+	if res.ClusterMatched != "" || fc == nil {
+		return []weightedCluster{{name: res.ClusterMatched, weight: -1}}
+	}
+	var wcs []weightedCluster
+	if h := xdstest.ExtractHTTPConnectionManager(o.t, fc); h != nil {
+		rc := h.GetRouteConfig()
+		if rc == nil {
+			rc = xdstest.ExtractRouteConfigurations(sim.Routes)[h.GetRds().GetRouteConfigName()]
+		}
+		for _, vh := range rc.GetVirtualHosts() {
+			if vh.GetName() != res.VirtualHostMatched {
+				continue
+			}
+			for _, r := range vh.GetRoutes() {
+				if r.GetName() != res.RouteMatched {
+					continue
+				}
+				for _, w := range r.GetRoute().GetWeightedClusters().GetClusters() {
+					wcs = append(wcs, weightedCluster{name: w.GetName(), weight: int(w.GetWeight().GetValue())})
+				}
+				break
+			}
+			break
+		}
+	} else if tp := xdstest.ExtractTCPProxy(o.t, fc); tp != nil {
+		for _, w := range tp.GetWeightedClusters().GetClusters() {
+			wcs = append(wcs, weightedCluster{name: w.GetName(), weight: int(w.GetWeight())})
+		}
+	}
+	var out []weightedCluster
+	for _, w := range wcs {
+		// A zero-weight cluster carries nothing.
+		if w.weight > 0 {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return []weightedCluster{{name: "", weight: -1}}
+	}
+	return out
+}
+
+// parseCluster splits outbound|port|subset|host.
+func parseCluster(name string) (port int, subset, host string, ok bool) {
+	parts := strings.Split(name, "|")
+	if len(parts) != 4 || parts[0] != "outbound" {
+		return 0, "", "", false
+	}
+	port, _ = strconv.Atoi(parts[1])
+	return port, parts[2], parts[3], true
+}
+
+// judgeCluster follows one cluster of the client's proxy to the backends
+// it reaches; each outbound|port|subset|host is its own edge (Key.Dest).
+func (o *Oracle) judgeCluster(m map[Key]Verdict, c *Pod, t target, name string, proto simulation.Protocol, path string) {
+	sim := o.sim(c)
+	dest, skip := "", ""
+	routedSvcPort := t.sp
+	if port, subset, host, ok := parseCluster(name); ok {
+		dest = DestOf(subset, port, t.port)
+		if host != t.host {
+			// meshdoctor follows the dialled host's destinations; a route to
+			// another host is that host's cluster, judged on the client's own
+			// edge to it.
+			dest, skip = "->"+host+":"+strconv.Itoa(port)+"|"+subset, SkipOtherHost
+		} else if port != t.port {
+			for _, p := range svcPorts(o.c, host) {
+				if p.Port == port {
+					routedSvcPort = p
+				}
+			}
+		}
+	}
+	key := func(b *Pod) Key { return o.keyTo(c, t.host, t.port, b, dest) }
+	put := func(b *Pod, v Verdict) {
+		if skip != "" {
+			v.Skip = skip
+		}
+		o.put(m, key(b), v)
+	}
+	switch name {
 	case "BlackHoleCluster":
-		for _, b := range all {
-			o.put(m, o.key(c, s, sp, b), Verdict{Sends: "blackhole", Outcome: "fail", Why: path})
+		for _, b := range orNil(t.all) {
+			put(b, Verdict{Sends: "blackhole", Outcome: "fail", Why: path})
 		}
 		return
 	case "PassthroughCluster":
-		for _, b := range all {
-			v := o.deliver(c, true, dst, b, sp, "plaintext", proto, nil)
+		if t.external {
+			put(nil, externalGets("plaintext", path))
+			return
+		}
+		for _, b := range t.all {
+			v := o.deliver(c, true, t.dst, b, o.targetFor(t, t.sp, b), "plaintext", proto)
 			v.Why = path + "; " + v.Why
-			o.put(m, o.key(c, s, sp, b), v)
+			put(b, v)
 		}
 		return
 	case "":
-		o.put(m, o.key(c, s, sp, direct), Verdict{Outcome: "fail", Why: path + ": no cluster"})
+		put(t.direct, Verdict{Outcome: "fail", Why: path + ": no cluster"})
 		return
 	}
 	var cl *cluster.Cluster
 	for _, x := range sim.Clusters {
-		if x.GetName() == res.ClusterMatched {
+		if x.GetName() == name {
 			cl = x
 		}
 	}
@@ -354,23 +523,28 @@ func (o *Oracle) viaSidecar(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, dst s
 		// A route to a subset no DestinationRule defines: Envoy answers 503
 		// "no cluster" (the cluster is never generated).
 		// For a headless Service the failure belongs to the pod dialled (direct).
-		o.put(m, o.key(c, s, sp, direct), Verdict{Outcome: "fail", Why: path + ": cluster not generated (503)"})
+		put(t.direct, Verdict{Outcome: "fail", Why: path + ": cluster " + name + " not generated (503)"})
+		return
+	}
+	if t.external {
+		put(nil, externalGets(socketFor(cl, nil), path+" ("+cl.GetType().String()+")"))
 		return
 	}
 	switch cl.GetType() {
 	case cluster.Cluster_ORIGINAL_DST:
 		// Envoy connects to the connection's original destination: the pod IP,
-		// or the cluster IP that kube-proxy then spreads over every backend.
+		// or the cluster IP that kube-proxy then spreads over every backend —
+		// on the dialled port, whatever port the route's cluster names.
 		mode := socketFor(cl, nil)
-		for _, b := range all {
-			v := o.deliver(c, true, dst, b, sp, mode, proto, cl)
+		for _, b := range t.all {
+			v := o.deliver(c, true, t.dst, b, o.targetFor(t, t.sp, b), mode, proto)
 			v.Why = path + " (ORIGINAL_DST, " + mode + "); " + v.Why
-			o.put(m, o.key(c, s, sp, b), v)
+			put(b, v)
 		}
 	case cluster.Cluster_EDS:
 		eps := o.eds[c][cl.GetName()]
 		if len(eps) == 0 {
-			o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: path + ": EDS has no endpoint (503 no healthy upstream)"})
+			put(nil, Verdict{Outcome: "fail", Why: path + ": EDS has no endpoint (503 no healthy upstream)"})
 			return
 		}
 		for _, ep := range eps {
@@ -379,15 +553,43 @@ func (o *Oracle) viaSidecar(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, dst s
 				continue
 			}
 			mode := socketFor(cl, ep.tlsTag)
-			v := o.deliver(c, true, ep.ip, b, sp, mode, proto, cl)
-			v.Why = path + " (EDS " + ep.ip + ", " + mode + "); " + v.Why
-			o.put(m, o.key(c, s, sp, b), v)
+			tp := ep.port
+			if tp == 0 {
+				tp = o.targetFor(t, routedSvcPort, b)
+			}
+			v := o.deliver(c, true, ep.ip, b, tp, mode, proto)
+			v.Why = path + " (EDS " + ep.ip + ":" + strconv.Itoa(tp) + ", " + mode + "); " + v.Why
+			put(b, v)
 		}
 	default:
-		for _, b := range all {
-			o.put(m, o.key(c, s, sp, b), Verdict{Skip: "cluster-type", Why: path + ": cluster type " + cl.GetType().String()})
+		for _, b := range orNil(t.all) {
+			put(b, Verdict{Skip: "cluster-type", Why: path + ": cluster type " + cl.GetType().String()})
 		}
 	}
+}
+
+func (o *Oracle) targetFor(t target, sp SvcPort, b *Pod) int {
+	if t.targetOf != nil {
+		return t.targetOf(b)
+	}
+	return sp.Target(b)
+}
+
+// orNil is the backends, or one backend-less edge when there are none.
+func orNil(bs []*Pod) []*Pod {
+	if len(bs) == 0 {
+		return []*Pod{nil}
+	}
+	return bs
+}
+
+func svcPorts(c *Cluster, host string) []SvcPort {
+	for _, s := range c.Services {
+		if s.Host() == host {
+			return s.Ports
+		}
+	}
+	return nil
 }
 
 // socketFor picks the transport socket Envoy uses toward an endpoint: the
@@ -434,10 +636,9 @@ func classify(ts *envoycore.TransportSocket) string {
 // deliver follows the connection into the backend pod: through its
 // iptables (or, for a pod calling itself, the client's own OUTPUT chain on
 // lo) into its sidecar's inbound listener or straight to the app.
-func (o *Oracle) deliver(c *Pod, fromProxy bool, dst string, b *Pod, sp SvcPort, sends string, proto simulation.Protocol, _ *cluster.Cluster) Verdict {
-	tp := sp.Target(b)
+func (o *Oracle) deliver(c *Pod, fromProxy bool, dst string, b *Pod, tp int, sends string, proto simulation.Protocol) Verdict {
 	if tp == 0 {
-		return Verdict{Sends: sends, Outcome: "fail", Why: "named targetPort " + sp.TargetPort + " not on pod"}
+		return Verdict{Sends: sends, Outcome: "fail", Why: "named targetPort not on pod"}
 	}
 	captured, why := false, "server has no sidecar"
 	if b.Sidecar || b == c {
@@ -464,7 +665,7 @@ func (o *Oracle) deliver(c *Pod, fromProxy bool, dst string, b *Pod, sp SvcPort,
 	switch sends {
 	case "istio-mtls":
 		call.TLS = simulation.MTLS
-		call.Sni = "outbound_." + strconv.Itoa(sp.Port) + "_._." + "svc"
+		call.Sni = "outbound_." + strconv.Itoa(tp) + "_._." + "svc"
 	case "tls", "mtls":
 		call.TLS = simulation.TLS
 	}
