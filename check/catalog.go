@@ -35,4 +35,5 @@ var All = []*Check{
 	OTLPCollectorUnread,
 	OTLPInjectionUnresolved,
 	TelemetryProviderUndefined,
+	TelemetryProviderUnread,
 }

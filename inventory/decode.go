@@ -269,6 +269,9 @@ func (inv *Inventory) add(o source.Object, t typed, defNS string, meshMaps *[]*C
 		if group(o.APIVersion) == "telemetry.istio.io" && o.Kind == "Telemetry" {
 			return inv.addTelemetry(o, defNS)
 		}
+		if group(o.APIVersion) == "install.istio.io" && o.Kind == "IstioOperator" {
+			return inv.addIstioOperator(o, defNS, meshMaps)
+		}
 		inv.Skipped[o.Kind]++
 	}
 	return nil

@@ -119,6 +119,17 @@ func (s *Service) Selects(l map[string]string) bool {
 type ConfigMap struct {
 	Meta
 	Data map[string]string
+	// rendered names the ConfigMap an IstioOperator's settings stand for
+	// (this one is the IstioOperator itself; see addIstioOperator).
+	rendered string
+}
+
+// name is the ConfigMap's name, or the one an IstioOperator renders.
+func (cm *ConfigMap) name() string {
+	if cm.rendered != "" {
+		return cm.rendered
+	}
+	return cm.Name
 }
 
 // Inventory holds everything read, sorted for deterministic output.

@@ -69,6 +69,9 @@ type MeshConfig struct {
 	ProviderNames []string
 	// From is the ConfigMap the settings were read from; zero when defaults.
 	From *Ref
+	// MeshFrom is the object whose mesh config (not injector settings) was
+	// read; nil when the inputs hold none and Istio's defaults stand in.
+	MeshFrom *Ref
 }
 
 // DefaultMeshConfig is Istio's default mesh config for the model's fields.

@@ -13,10 +13,10 @@ import (
 // isMeshConfigMap recognises istiod's ConfigMaps: "istio" (or "istio-<rev>")
 // with a "mesh" key, and the injector's "istio-sidecar-injector[-<rev>]".
 func isMeshConfigMap(cm *ConfigMap) bool {
-	switch {
-	case strings.HasPrefix(cm.Name, "istio-sidecar-injector"):
+	switch n := cm.name(); {
+	case strings.HasPrefix(n, "istio-sidecar-injector"):
 		return true
-	case cm.Name == "istio" || strings.HasPrefix(cm.Name, "istio-"):
+	case n == "istio" || strings.HasPrefix(n, "istio-"):
 		_, ok := cm.Data["mesh"]
 		return ok
 	}
@@ -26,19 +26,19 @@ func isMeshConfigMap(cm *ConfigMap) bool {
 // apply lays a mesh or injector ConfigMap over the defaults.
 func (mc *MeshConfig) apply(cm *ConfigMap) error {
 	ref := cm.Ref()
-	if strings.HasPrefix(cm.Name, "istio-sidecar-injector") {
+	if strings.HasPrefix(cm.name(), "istio-sidecar-injector") {
 		mc.From = &ref
 		return mc.applyInjector(cm)
 	}
 	js, err := sigsyaml.YAMLToJSON([]byte(cm.Data["mesh"]))
 	if err != nil {
-		return fmt.Errorf("ConfigMap %s: mesh config: %v", cm.Key(), err)
+		return fmt.Errorf("%s %s: mesh config: %v", cm.Kind, cm.Key(), err)
 	}
 	var m meshv1alpha1.MeshConfig
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(js, &m); err != nil {
-		return fmt.Errorf("ConfigMap %s: mesh config: %v", cm.Key(), err)
+		return fmt.Errorf("%s %s: mesh config: %v", cm.Kind, cm.Key(), err)
 	}
-	mc.From = &ref
+	mc.From, mc.MeshFrom = &ref, &ref
 	if m.RootNamespace != "" {
 		mc.RootNamespace = m.RootNamespace
 	}
@@ -79,7 +79,7 @@ func (mc *MeshConfig) applyInjector(cm *ConfigMap) error {
 	}
 	if v := cm.Data["values"]; v != "" {
 		if err := json.Unmarshal([]byte(v), &values); err != nil {
-			return fmt.Errorf("ConfigMap %s: injector values: %v", cm.Key(), err)
+			return fmt.Errorf("%s %s: injector values: %v", cm.Kind, cm.Key(), err)
 		}
 	}
 	if values.SidecarInjectorWebhook.RewriteAppHTTPProbe != nil {
@@ -91,7 +91,7 @@ func (mc *MeshConfig) applyInjector(cm *ConfigMap) error {
 	}
 	if c := cm.Data["config"]; c != "" {
 		if err := sigsyaml.Unmarshal([]byte(c), &config); err != nil {
-			return fmt.Errorf("ConfigMap %s: injector config: %v", cm.Key(), err)
+			return fmt.Errorf("%s %s: injector config: %v", cm.Kind, cm.Key(), err)
 		}
 	}
 	mc.AutoInjectDisabled = config.Policy == "disabled" || values.Global.Proxy.AutoInject == "disabled"
