@@ -42,11 +42,14 @@ func inlineScript(src string) string {
 // HTML writes a single self-contained page (no network request: the graph
 // library, styles, script and data are all inline) drawing the result as an
 // interactive graph: namespaces as groups, edges coloured by outcome, and a
-// detail panel per edge or node.
+// detail panel per edge or node. Above 150 nodes it opens on the namespace
+// graph (failing namespace pairs as edges; a click expands a namespace);
+// what it embeds is bounded (htmlMaxEdges, htmlMaxNSPairs, …) and the page
+// says what was left out.
 func HTML(w io.Writer, r analysis.Result) error {
 	// json.Marshal escapes <, > and & (and U+2028/9), so the data cannot
 	// close its <script type="application/json"> element.
-	data, err := json.Marshal(r)
+	data, err := json.Marshal(buildHTMLData(r))
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -33,12 +32,22 @@ func TestHTMLSelfContained(t *testing.T) {
 	if !strings.Contains(page, "Content-Security-Policy") || !strings.Contains(page, "WRONG_VERSION_NUMBER") {
 		t.Error("page lacks its CSP or the embedded data")
 	}
+	d := pageData(t, page)
+	if got := d.Str[d.Edges[0][eCause]]; got != r.Edges[0].Cause {
+		t.Errorf("embedded data does not round-trip: cause %q, want %q", got, r.Edges[0].Cause)
+	}
+}
+
+// pageData decodes the data the page embeds.
+func pageData(t *testing.T, page string) htmlData {
+	t.Helper()
 	start := strings.Index(page, `id="meshdoctor-data">`) + len(`id="meshdoctor-data">`)
 	end := strings.Index(page[start:], "</script>")
-	var back analysis.Result
-	if err := json.Unmarshal([]byte(page[start:start+end]), &back); err != nil || back.Edges[0].Cause != r.Edges[0].Cause {
-		t.Errorf("embedded data does not round-trip: %v", err)
+	var d htmlData
+	if err := json.Unmarshal([]byte(page[start:start+end]), &d); err != nil {
+		t.Fatalf("embedded data: %v", err)
 	}
+	return d
 }
 
 // TestHTMLInBrowser opens the seed report in headless Chromium, clicks a
@@ -113,23 +122,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		t.Errorf("edges drawn (all, mTLS under failing-only, matching 'queue') = %v, want [%d 0 2] (%d failing)", counts, len(r.Edges), fails)
 	}
 
-	var shot struct{ Data string }
-	b.call(t, "", "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
-	png, err := base64.StdEncoding.DecodeString(shot.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := os.Getenv("MESHDOCTOR_ARTIFACTS")
-	if out == "" {
-		out = t.TempDir()
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(out, "report-seed.png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", filepath.Join(out, "report-seed.png"))
+	b.screenshot(t, "report-seed.png")
 
 	// No network request at all: the only request is the page's own file.
 	for _, ev := range b.eventsNamed("Network.requestWillBeSent") {
@@ -147,4 +140,27 @@ func TestHTMLInBrowser(t *testing.T) {
 			t.Errorf("browser logged an error: %s", s)
 		}
 	}
+}
+
+// screenshot saves the page as name in $MESHDOCTOR_ARTIFACTS (else a temp dir).
+func (b *browser) screenshot(t *testing.T, name string) {
+	t.Helper()
+	var shot struct{ Data string }
+	b.call(t, "", "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
+	png, err := base64.StdEncoding.DecodeString(shot.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := os.Getenv("MESHDOCTOR_ARTIFACTS")
+	if out == "" {
+		out = t.TempDir()
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(out, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
 }
