@@ -74,6 +74,8 @@ func seedCluster(t *testing.T) *fakeAPI {
 	f.serve("networking.istio.io", "v1beta1", "destinationrules", "DestinationRule", true)
 	f.serve("networking.istio.io", "v1beta1", "serviceentries", "ServiceEntry", true)
 	f.serve("networking.istio.io", "v1beta1", "sidecars", "Sidecar", true)
+	f.serve("networking.istio.io", "v1beta1", "virtualservices", "VirtualService", true)
+	f.serve("telemetry.istio.io", "v1", "telemetries", "Telemetry", true)
 	f.forbidden["security.istio.io/v1/peerauthentications"] = true
 
 	f.add("/v1/namespaces",
@@ -104,6 +106,12 @@ func seedCluster(t *testing.T) *fakeAPI {
 	f.add("networking.istio.io/v1beta1/destinationrules",
 		obj("networking.istio.io/v1beta1", "DestinationRule", meta{ns: "istio-system", name: "default-mtls", uid: "dr1"},
 			map[string]any{"spec": map[string]any{"host": "*.local", "trafficPolicy": map[string]any{"tls": map[string]any{"mode": "ISTIO_MUTUAL"}}}}))
+	// Routes and Telemetry change edges too: they are read like the rest.
+	f.add("networking.istio.io/v1beta1/virtualservices",
+		obj("networking.istio.io/v1beta1", "VirtualService", meta{ns: "monitoring", name: "otel-collector", uid: "vs1"},
+			map[string]any{"spec": map[string]any{"hosts": []any{"otel-collector"}}}))
+	f.add("telemetry.istio.io/v1/telemetries",
+		obj("telemetry.istio.io/v1", "Telemetry", meta{ns: "istio-system", name: "mesh-default", uid: "t1"}, map[string]any{"spec": map[string]any{}}))
 	return f
 }
 
@@ -133,7 +141,9 @@ cluster:Pod/monitoring/otel-collector-5c6b-0 v1
 cluster:Service/monitoring/otel-collector v1
 cluster:ConfigMap/istio-system/istio v1
 cluster:Deployment/staging-webs/batch-idle apps/v1
-cluster:DestinationRule/istio-system/default-mtls networking.istio.io/v1beta1`
+cluster:DestinationRule/istio-system/default-mtls networking.istio.io/v1beta1
+cluster:VirtualService/monitoring/otel-collector networking.istio.io/v1beta1
+cluster:Telemetry/istio-system/mesh-default telemetry.istio.io/v1`
 	if got := ids(set); got != want {
 		t.Errorf("objects:\n%s\nwant:\n%s", got, want)
 	}
@@ -199,7 +209,9 @@ cluster:Service/monitoring/otel-collector v1
 cluster:ConfigMap/istio-system/istio v1
 cluster:Deployment/staging-webs/batch-idle apps/v1
 cluster:PeerAuthentication/istio-system/default security.istio.io/v1beta1
-cluster:DestinationRule/istio-system/default-mtls networking.istio.io/v1beta1`
+cluster:DestinationRule/istio-system/default-mtls networking.istio.io/v1beta1
+cluster:VirtualService/monitoring/otel-collector networking.istio.io/v1beta1
+cluster:Telemetry/istio-system/mesh-default telemetry.istio.io/v1`
 	if got := ids(set); got != want || len(set.Problems) != 0 || len(set.Unread) != 0 {
 		t.Errorf("objects:\n%s\nwant:\n%s\nproblems: %v unread: %v", got, want, set.Problems, set.Unread)
 	}
@@ -222,14 +234,15 @@ cluster:Pod/staging-webs/auth-guard-7d9f-0 v1
 cluster:Deployment/staging-webs/batch-idle apps/v1
 cluster:Namespace/monitoring v1
 cluster:Pod/monitoring/otel-collector-5c6b-0 v1
-cluster:Service/monitoring/otel-collector v1`
+cluster:Service/monitoring/otel-collector v1
+cluster:VirtualService/monitoring/otel-collector networking.istio.io/v1beta1`
 	if got := ids(set); got != want {
 		t.Errorf("objects:\n%s\nwant:\n%s", got, want)
 	}
 	if f.count("/api/v1/namespaces/monitoring/pods") == 0 {
 		t.Error("the collector's namespace, named by the apps' OTLP endpoint, was not read")
 	}
-	wantProblem := "cluster: cannot list namespaces, pods, services, configmaps, deployments.apps, statefulsets.apps, daemonsets.apps, replicasets.apps, jobs.batch, cronjobs.batch, peerauthentications.security.istio.io, destinationrules.networking.istio.io, serviceentries.networking.istio.io, sidecars.networking.istio.io in all namespaces: forbidden — read in staging-webs, monitoring only; conclusions that depend on them in other namespaces are unknown"
+	wantProblem := "cluster: cannot list namespaces, pods, services, configmaps, deployments.apps, statefulsets.apps, daemonsets.apps, replicasets.apps, jobs.batch, cronjobs.batch, peerauthentications.security.istio.io, destinationrules.networking.istio.io, serviceentries.networking.istio.io, sidecars.networking.istio.io, virtualservices.networking.istio.io, telemetries.telemetry.istio.io in all namespaces: forbidden — read in staging-webs, monitoring only; conclusions that depend on them in other namespaces are unknown"
 	if len(set.Problems) != 1 || set.Problems[0].Error() != wantProblem {
 		t.Errorf("problems:\n%v\nwant:\n%s", set.Problems, wantProblem)
 	}

@@ -48,6 +48,11 @@ var resources = []resource{
 	{"networking.istio.io", istioVersions, "destinationrules", "DestinationRule", namespaced, false},
 	{"networking.istio.io", istioVersions, "serviceentries", "ServiceEntry", namespaced, false},
 	{"networking.istio.io", istioVersions, "sidecars", "Sidecar", namespaced, false},
+	// Routes change which cluster (subset, port, tls) a proxied client dials
+	// (§10), and Telemetry resources make proxies clients of collectors:
+	// edges judged without them could be a false all-clear.
+	{"networking.istio.io", istioVersions, "virtualservices", "VirtualService", namespaced, false},
+	{"telemetry.istio.io", []string{"v1", "v1alpha1"}, "telemetries", "Telemetry", namespaced, false},
 	{"opentelemetry.io", []string{"v1beta1", "v1alpha1"}, "opentelemetrycollectors", "OpenTelemetryCollector", namespaced, true},
 	{"opentelemetry.io", []string{"v1alpha1"}, "instrumentations", "Instrumentation", namespaced, true},
 }
