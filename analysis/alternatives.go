@@ -95,6 +95,20 @@ func destRuleFact(ns, reason string) *fact {
 	return f
 }
 
+// meshConfigFact: istiod's mesh config (the istio ConfigMap of the root
+// namespace) could not be read, and no input gives one. Of what it holds,
+// enableAutoMtls decides what a proxied client sends where no
+// DestinationRule sets tls (§3.3); the rest is taken as Istio's defaults.
+func meshConfigFact(root, reason string) *fact {
+	off := assumed("v1", "ConfigMap", root, "istio", map[string]any{"data": map[string]string{"mesh": "enableAutoMtls: false\n"}})
+	return &fact{id: "mesh config", client: true,
+		missing: fmt.Sprintf("the mesh config (ConfigMap istio in %s) could not be read (%s); its other settings are taken as Istio's defaults", root, reason),
+		values: []assumption{
+			{"the unread mesh config leaves auto mTLS on (Istio's default)", nil},
+			{"the unread mesh config sets enableAutoMtls: false", []source.Object{off}},
+		}}
+}
+
 // facts finds what the inventory lacks that edges may hang on.
 type facts struct {
 	inv    *inventory.Inventory
@@ -154,6 +168,11 @@ func (fs *facts) of(e verdict.Edge) []*fact {
 				out = append(out, fs.get("DestinationRule "+ns, func() *fact { return destRuleFact(ns, why) }))
 				break // the first namespace in Istio's lookup order wins
 			}
+		}
+	}
+	if e.Client.Proxy != mesh.ProxyNone && inv.Mesh.MeshFrom == nil {
+		if why, ok := fs.unreadIn("ConfigMap", root); ok {
+			out = append(out, fs.get("mesh config", func() *fact { return meshConfigFact(root, why) }))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
