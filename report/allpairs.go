@@ -33,7 +33,6 @@ func allPairsText(w io.Writer, ap *analysis.AllPairs, st Style) {
 			fmt.Fprintf(w, "      client sees: %s\n", c.Symptom)
 		}
 	}
-	fmt.Fprintln(w)
 }
 
 // example names a group's clients and servers by their first members.

@@ -2,7 +2,9 @@
 // cytoscape. It computes nothing about the mesh: it only groups and filters.
 (function () {
   'use strict';
+  var T = { start: performance.now() }; // where the load time goes (meshdoctor.timing)
   var raw = JSON.parse(document.getElementById('meshdoctor-data').textContent);
+  T.parsed = performance.now();
   // The data is compact (report/html_data.go): strings and deciding objects
   // interned, one array per edge in the order of the edgeRow constants.
   var S = raw.str || [], REFS = raw.refs || [];
@@ -16,9 +18,11 @@
       decidedBy: a.slice(25).map(function (j) { var r = REFS[j]; return { kind: S[r[0]], namespace: S[r[1]], name: S[r[2]], file: S[r[3]], line: r[4] }; })
     };
   });
+  T.hydrated = performance.now();
   var data = raw, findings = raw.findings || [], sum = raw.summary || {}, bounds = raw.bounds || {};
   var nsPairs = raw.nsPairs || [], nsNames = raw.namespaces || [];
   var MAX_DRAWN_PAIRS = 1000; // namespace pairs drawn at once (heaviest first)
+  var DENSE_PAIRS = 300; // above this many pair edges, drawn plain
   var FIT_BOXES = 36; // above this many namespaces, the view opens on the first ones
   var COLOR = { fail: '#d62728', mtls: '#2ca02c', plaintext: '#1f77b4', unknown: '#e69500' };
   var RANK = { fail: 3, unknown: 2, plaintext: 1, mtls: 0 };
@@ -90,6 +94,8 @@
       { selector: 'edge.unknown', style: { 'line-color': COLOR.unknown, 'target-arrow-color': COLOR.unknown, 'color': '#a56a00', 'line-style': 'dotted', 'width': 3 } },
       { selector: 'edge.backs', style: { 'line-color': '#bbb', 'line-style': 'dotted', 'width': 1.5, 'target-arrow-shape': 'none', 'label': '', 'events': 'no' } },
       { selector: 'edge.agg', style: { 'width': 'data(w)' } },
+      { selector: 'edge.dense', style: { 'curve-style': 'straight', 'label': '', 'arrow-scale': 0.6 } },
+      { selector: 'edge.dense:selected', style: { 'label': 'data(label)' } },
       { selector: 'edge:selected', style: { 'width': 6, 'z-index': 10 } },
       { selector: ':selected', style: { 'overlay-color': '#0a66c2', 'overlay-opacity': 0.18, 'overlay-padding': 5 } },
       { selector: '.hit', style: { 'border-color': '#0a66c2', 'border-width': 4 } }
@@ -111,7 +117,7 @@
     // Without a text or namespace filter, the pairs of collapsed namespaces
     // are drawn from nsPairs, which count every edge (embedded or not).
     var byPairs = !state.q && !state.ns;
-    var els = [], shown = {}, agg = {}, undrawn = 0;
+    var els = [], shown = {}, agg = {}, undrawn = 0, drawn = 0;
     function place(id) {
       var n = nodes[id];
       if (!state.expanded[n.ns]) { shown['ns:' + n.ns] = true; return 'ns:' + n.ns; }
@@ -129,7 +135,6 @@
     });
     if (!filtered) namespaces.forEach(function (ns) { shown['ns:' + ns] = true; });
     if (byPairs) {
-      var drawn = 0;
       nsPairs.forEach(function (p, j) {
         var a = nsNames[p[0]], b = nsNames[p[1]], c = pairClass(p), q = p;
         if (state.expanded[a] || state.expanded[b]) {
@@ -145,6 +150,9 @@
         els.push({ group: 'edges', data: { id: 'p' + j, source: 'ns:' + a, target: 'ns:' + b, label: pairLabel(q), pair: j, w: Math.min(6, 1.5 + Math.log10(1 + q[2] + q[3] + q[4] + q[5] + q[6] + q[7]) / 2) }, classes: c + ' agg nspair' });
       });
     }
+    // Hundreds of pair edges: straight lines without labels draw in a
+    // fraction of the time (the label shows on the selected edge).
+    if (drawn > DENSE_PAIRS) els.forEach(function (x) { if (x.data.pair !== undefined) x.classes += ' dense'; });
     Object.keys(agg).sort().forEach(function (k, j) {
       var a = agg[k];
       var label = a.list.length + (a.list.length === 1 ? ' edge' : ' edges') + (a.fails ? ', ' + a.fails + ' fail' : '');
@@ -171,6 +179,7 @@
       (undrawn ? ' · the ' + MAX_DRAWN_PAIRS + ' heaviest namespace pairs drawn, ' + undrawn + ' more not (click a namespace for its own)' : '') +
       (byPairs && !state.okPairs && !state.failing ? ' · working namespace pairs hidden (tick “working pairs”)' : '') +
       (state.zoomed ? ' · zoomed in (fit: all ' + namespaces.length + ' namespaces)' : '') +
+      (state.partial ? ' · expand all opened the failing and unknown namespaces only (over ' + EXPAND_ALL_MAX + ' nodes)' : '') +
       (bounds.droppedNSPairs ? ' · ' + bounds.droppedNSPairs + ' namespace pairs not embedded (' + bounds.droppedNSFailing + ' failing)' : '') +
       (namespaces.some(function (n) { return !state.expanded[n]; }) ? ' · collapsed namespaces: click to expand' : '');
   }
@@ -389,11 +398,23 @@
   okp.checked = state.okPairs;
   okp.addEventListener('change', function (ev) { state.okPairs = ev.target.checked; rebuild(); });
   sel.addEventListener('change', function (ev) { state.ns = ev.target.value; if (state.ns) state.expanded[state.ns] = true; rebuild(); });
-  document.getElementById('expand').addEventListener('click', function () { namespaces.forEach(function (n) { state.expanded[n] = true; }); rebuild(); });
-  document.getElementById('collapse').addEventListener('click', function () { state.expanded = {}; rebuild(); });
+  // Expanding every namespace of a large mesh would draw tens of thousands
+  // of nodes: above EXPAND_ALL_MAX, "expand all" opens the failing and
+  // unknown namespaces only, and says so.
+  var EXPAND_ALL_MAX = 2000;
+  document.getElementById('expand').addEventListener('click', function () {
+    state.partial = total > EXPAND_ALL_MAX;
+    namespaces.forEach(function (n) { if (!state.partial || failingNs[n] || unknownNs[n]) state.expanded[n] = true; });
+    rebuild();
+  });
+  document.getElementById('collapse').addEventListener('click', function () { state.expanded = {}; state.partial = false; rebuild(); });
   document.getElementById('fit').addEventListener('click', function () { cy.fit(undefined, 40); state.zoomed = false; });
+  T.cytoscape = performance.now();
   rebuild();
+  T.graph = performance.now();
   showOverview();
+  T.overview = performance.now();
+  window.meshdoctor.timing = T;
   window.meshdoctor.readyMs = Math.round(performance.now()); // since navigation began
   document.body.setAttribute('data-ready', 'true');
 })();
