@@ -51,19 +51,23 @@ type Options struct {
 	// NoAlternatives skips re-judging edges under each value of the facts
 	// the inputs lack (fix's candidate checks, where only failing edges count).
 	NoAlternatives bool
+	// Lean says the caller reads nothing of inv.Input's JSON after Run
+	// (analyze): when no edge can hang on a missing fact, whose alternatives
+	// rebuild the inventory from it, the JSON is released at once.
+	Lean bool
 }
 
 // Run analyzes an inventory.
 func Run(inv *inventory.Inventory, opt Options) Result {
+	if opt.Lean && !mayLackFacts(inv) {
+		releaseJSON(inv)
+	}
 	m := mesh.New(inv)
 	// Up to MaxPairs pairs each is listed as an edge; beyond, pairs are
 	// judged by class and the edges are the declared ones.
 	atScale := opt.AllPairs && Pairs(inv) > MaxPairs
 	found := opt.Scope.candidates(edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs && !atScale}))
-	es := []verdict.Edge{}
-	for _, c := range found.Candidates {
-		es = append(es, verdict.Evaluate(m, c)...)
-	}
+	es := evaluateAll(m, found.Candidates)
 	if !opt.NoAlternatives {
 		alternatives(inv, opt, es)
 	}

@@ -6,8 +6,10 @@ package inventory
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/meshdoctor/meshdoctor/source"
@@ -168,6 +170,7 @@ type Inventory struct {
 	workloadsByKey  map[string]*Workload
 	configMapsByKey map[string]*ConfigMap
 	backends        map[*Service][]*Workload
+	backendsMu      sync.Mutex // edges are judged on every core
 }
 
 // ServiceByHost finds a Service by its fully qualified host.
@@ -179,16 +182,21 @@ func (inv *Inventory) Namespace(name string) *Namespace { return inv.Namespaces[
 // Backends returns the workloads a Service selects, in inventory order
 // (computed once per Service: every edge to it asks).
 func (inv *Inventory) Backends(s *Service) []*Workload {
-	if out, ok := inv.backends[s]; ok {
+	inv.backendsMu.Lock()
+	out, ok := inv.backends[s]
+	inv.backendsMu.Unlock()
+	if ok {
 		return out
 	}
-	var out []*Workload
 	for _, w := range inv.workloadsByNS[s.Namespace] {
 		if s.Selects(w.Template.Labels) {
 			out = append(out, w)
 		}
 	}
+	out = slices.Clip(out) // callers append to it: never into the cached array
+	inv.backendsMu.Lock()
 	inv.backends[s] = out
+	inv.backendsMu.Unlock()
 	return out
 }
 

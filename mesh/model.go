@@ -1,6 +1,8 @@
 package mesh
 
 import (
+	"sync"
+
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"istio.io/api/label"
 	corev1 "k8s.io/api/core/v1"
@@ -15,6 +17,7 @@ type Model struct {
 	// HBONESending is PILOT_ENABLE_SENDING_HBONE, on with the ambient profile.
 	HBONESending bool
 	proxies      map[*inventory.Workload]ProxyDecision
+	proxiesMu    sync.Mutex // edges are judged on every core
 }
 
 // New builds the model of inv: the PeerAuthentication index of §1.2–1.4
@@ -35,11 +38,16 @@ func New(inv *inventory.Inventory) *Model {
 // Proxy is the (cached) injection decision for w: §4.1, Injection
 // (Istio: pkg/kube/inject/inject.go injectRequired and the webhook's selectors).
 func (m *Model) Proxy(w *inventory.Workload) ProxyDecision {
-	if d, ok := m.proxies[w]; ok {
+	m.proxiesMu.Lock()
+	d, ok := m.proxies[w]
+	m.proxiesMu.Unlock()
+	if ok {
 		return d
 	}
-	d := Injection(w.Namespace, m.Inv.Namespace(w.Namespace), w, m.Inv.Mesh)
+	d = Injection(w.Namespace, m.Inv.Namespace(w.Namespace), w, m.Inv.Mesh)
+	m.proxiesMu.Lock()
 	m.proxies[w] = d
+	m.proxiesMu.Unlock()
 	return d
 }
 

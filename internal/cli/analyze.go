@@ -43,6 +43,7 @@ Kubernetes objects at all.`,
 			if opt.Scope, err = scope(in, inv); err != nil {
 				return usageErr(err)
 			}
+			opt.Lean = true // nothing below reads the inputs' JSON
 			res := analysis.Run(inv, opt)
 			if err := controls.apply(&res, inv); err != nil {
 				return err

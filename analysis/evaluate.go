@@ -1,0 +1,69 @@
+package analysis
+
+import (
+	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/internal/parallel"
+	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
+	"github.com/meshdoctor/meshdoctor/verdict"
+)
+
+// evalBlock is how many candidates are judged between two appends: enough
+// to keep every core busy, few enough that their edges are a small copy.
+const evalBlock = 2048
+
+// evaluateAll judges every candidate on every core, the edges in candidate
+// order (as judging them one by one gives). Most candidates make one edge,
+// so the slice is sized for that and rarely grows.
+// The explanation texts, built edge by edge, are mostly the same few
+// sentences: each is kept once.
+func evaluateAll(m *mesh.Model, cs []edges.Candidate) []verdict.Edge {
+	es := make([]verdict.Edge, 0, len(cs))
+	per := make([][]verdict.Edge, min(evalBlock, len(cs)))
+	texts := map[string]string{}
+	intern := func(s *string) {
+		if t, ok := texts[*s]; ok {
+			*s = t
+		} else {
+			texts[*s] = *s
+		}
+	}
+	for lo := 0; lo < len(cs); lo += evalBlock {
+		block := cs[lo:min(lo+evalBlock, len(cs))]
+		parallel.For(len(block), func(i int) { per[i] = verdict.Evaluate(m, block[i]) })
+		for i := range block {
+			for j := range per[i] {
+				e := &per[i][j]
+				intern(&e.Cause)
+				intern(&e.ClientReason)
+				intern(&e.ServerReason)
+			}
+			es = append(es, per[i]...)
+			per[i] = nil
+		}
+	}
+	return es
+}
+
+// mayLackFacts reports whether an edge can hang on a fact the inputs lack
+// (facts.of): a namespace with workloads but no Namespace object, or a kind
+// a reader could not see.
+func mayLackFacts(inv *inventory.Inventory) bool {
+	if len(inv.Input.Unread) > 0 {
+		return true
+	}
+	for _, w := range inv.Workloads {
+		if inv.Namespace(w.Namespace) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// releaseJSON drops the objects' JSON, decoded into the inventory already:
+// on a 20,000-workload mesh it is 26 MB held to the end for nothing.
+func releaseJSON(inv *inventory.Inventory) {
+	for i := range inv.Input.Objects {
+		inv.Input.Objects[i].JSON = nil
+	}
+}
