@@ -164,7 +164,12 @@ func buildHTMLData(r analysis.Result) htmlData {
 		if len(e.Alternatives) > 0 {
 			var b strings.Builder
 			alternativesLines(&b, e, Style{})
-			row[eAlternatives] = str.id(strings.ReplaceAll(strings.TrimSpace(b.String()), "\n             ", "\n"))
+			// The text's "if:" lines without their label and indent.
+			var lines []string
+			for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+				lines = append(lines, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "if:")))
+			}
+			row[eAlternatives] = str.id(strings.Join(lines, "\n"))
 		}
 		for _, ref := range e.DecidedBy {
 			j, ok := refs[ref]

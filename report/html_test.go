@@ -164,3 +164,21 @@ func (b *browser) screenshot(t *testing.T, name string) {
 	}
 	t.Logf("screenshot: %s", path)
 }
+
+// TestHTMLDataUnknown: an undecided edge carries its alternatives into the
+// page, failures first, one per line; the seed's data is bounded by nothing.
+func TestHTMLDataUnknown(t *testing.T) {
+	r := seedResult(t, "../examples/seed/apps.yaml", "../examples/seed/otel-collector.yaml", "../examples/seed/istio-security.yaml")
+	d := buildHTMLData(r)
+	if len(d.Edges) != len(r.Edges) || len(d.Bounds.DroppedEdges) != 0 || d.Bounds.DroppedNSPairs != 0 {
+		t.Fatalf("embedded %d of %d edges, dropped %v", len(d.Edges), len(r.Edges), d.Bounds)
+	}
+	row := d.Edges[0]
+	if d.Str[row[eOutcome]] != "unknown" || row[eAlternatives] < 0 {
+		t.Fatalf("first edge %s: %s without alternatives", r.Edges[0].ID(), d.Str[row[eOutcome]])
+	}
+	alt := d.Str[row[eAlternatives]]
+	if !strings.HasPrefix(alt, "FAIL (WRONG_VERSION_NUMBER) if namespace monitoring: no istio-injection label") || !strings.Contains(alt, "\nok (mTLS) if ") {
+		t.Errorf("alternatives:\n%s", alt)
+	}
+}
