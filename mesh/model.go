@@ -164,6 +164,13 @@ func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1
 	if reserved, blackhole, rwhy := ReservedOutboundPort(p); reserved && kind == ProxySidecar && vis.Visible {
 		vis = Visibility{RegistryOnly: vis.RegistryOnly, Reason: rwhy, DecidedBy: []inventory.Ref{svc.Ref()}, BlackHole: blackhole}
 	}
+	if kind == ProxySidecar && !vis.Visible && !vis.BlackHole && svc.External == nil {
+		if h := entryTakesPort(m.Inv.ServiceEntryHosts, p.Port, c.Namespace, sc, mc); h != nil {
+			vis.BlackHole, vis.DecidedBy = true, append(vis.DecidedBy, h.External.Entry.Ref())
+			vis.Reason += "; ServiceEntry " + h.External.Entry.Key() + " (" + h.External.Host + ", no addresses) binds TCP port " +
+				itoa(p.Port) + " on 0.0.0.0, so its listener takes the connection to its own endpoints: the Service is never reached"
+		}
+	}
 	if own := OwnListenerPort(p.Port); own != "" && kind == ProxySidecar && !vis.Visible && !vis.BlackHole {
 		vis.BlackHole, vis.Reason = true, vis.Reason+"; the virtual outbound listener takes it, and "+own
 	}
