@@ -74,6 +74,12 @@ func Compare(istio, md map[Key]Verdict) (Tally, []Disagreement) {
 				t.Skipped["meshdoctor:"+mv.Skip]++
 				continue
 			}
+			whole := k
+			whole.Dest = ""
+			if iv, ok := istio[whole]; ok && iv.Skip != "" && iv.PreRoute {
+				t.Skipped[iv.Skip]++
+				continue
+			}
 			t.Judged++
 			ds = append(ds, Disagreement{Key: k, Kind: "extra-in-meshdoctor", MD: mv})
 		}

@@ -119,6 +119,7 @@ func serviceEntries(r *rand.Rand, nss []string, svcs []genSvc) ([]obj, []seCall)
 	var out []obj
 	var calls []seCall
 	n := r.Intn(3)
+	usedHosts := map[string]bool{}
 	for i := range n {
 		ns := pick(r, nss)
 		internal := chance(r, 0.4) && len(svcs) > 0
@@ -129,6 +130,12 @@ func serviceEntries(r *rand.Rand, nss []string, svcs []genSvc) ([]obj, []seCall)
 		var sel *genSvc
 		if internal {
 			s := svcs[r.Intn(len(svcs))]
+			if usedHosts[s.name+".internal"] {
+				// One entry per host: entries sharing a host merge by namespace
+				// (push_context.go initServiceRegistry), a shape not generated.
+				continue
+			}
+			usedHosts[s.name+".internal"] = true
 			sel = &s
 			ns = s.ns
 			host = s.name + ".internal"
@@ -184,7 +191,8 @@ func serviceEntries(r *rand.Rand, nss []string, svcs []genSvc) ([]obj, []seCall)
 }
 
 // addCalls gives some deployments env values naming ServiceEntry hosts, as
-// an app's configuration would (meshdoctor discovers the edge from them).
+// an app's configuration would (meshdoctor discovers the edge from them),
+// one port per host.
 func addCalls(r *rand.Rand, objs []obj, calls []seCall) {
 	if len(calls) == 0 {
 		return
@@ -195,8 +203,12 @@ func addCalls(r *rand.Rand, objs []obj, calls []seCall) {
 		}
 		ct := list(o, "spec", "template", "spec", "containers")[0].(map[string]any)
 		var env []any
+		named := map[string]bool{}
 		for i, c := range calls {
-			if chance(r, 0.5) {
+			// One address per host: meshdoctor's env discovery keeps one edge
+			// per client and host (the first port named).
+			if chance(r, 0.5) && !named[c.host] {
+				named[c.host] = true
 				env = append(env, obj{"name": fmt.Sprintf("UPSTREAM_%d_URL", i), "value": fmt.Sprintf("%s://%s:%d", c.scheme, c.host, c.port)})
 			}
 		}

@@ -66,6 +66,9 @@ type Verdict struct {
 	Skip string
 	// Why is Istio's path: listener, cluster, filter chain, error.
 	Why string
+	// PreRoute: a skip decided before any route is chosen (capture), so it
+	// stands for every route destination of its edge (Key.Dest "").
+	PreRoute bool
 }
 
 // Skip rules: edges where meshdoctor and Istio must differ, judged by rule.
@@ -337,7 +340,7 @@ func (o *Oracle) call(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, proto simul
 				v := o.deliver(c, false, dst, b, sp.Target(b), "plaintext", proto)
 				v.Why = "app → " + dst + " uncaptured (" + why + "); " + v.Why
 				if skip != "" {
-					v.Skip = skip
+					v.Skip, v.PreRoute = skip, true
 				}
 				o.put(m, o.key(c, s, sp, b), v)
 			}
@@ -345,7 +348,7 @@ func (o *Oracle) call(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, proto simul
 		}
 		if skip != "" {
 			for _, b := range backendsAt(backends, direct) {
-				o.put(m, o.key(c, s, sp, b), Verdict{Skip: skip, Why: "capture of " + dst + " hangs on an IP-range annotation"})
+				o.put(m, o.key(c, s, sp, b), Verdict{Skip: skip, PreRoute: true, Why: "capture of " + dst + " hangs on an IP-range annotation"})
 			}
 			continue
 		}
@@ -472,6 +475,15 @@ func (o *Oracle) judgeCluster(m map[Key]Verdict, c *Pod, t target, name string, 
 	routedSvcPort := t.sp
 	if port, subset, host, ok := parseCluster(name); ok {
 		dest = DestOf(subset, port, t.port)
+		if host != t.host && !o.anyVSFor(t.host) {
+			// No route sent it there: another host's listener took the
+			// connection (a ServiceEntry without addresses binds 0.0.0.0:port).
+			// The dialled Service is never reached.
+			for _, b := range orNil(t.all) {
+				o.put(m, o.keyTo(c, t.host, t.port, b, ""), Verdict{Outcome: "fail", Why: path + ": taken by " + name + ", another host's listener"})
+			}
+			return
+		}
 		if host != t.host {
 			// meshdoctor follows the dialled host's destinations; a route to
 			// another host is that host's cluster, judged on the client's own
@@ -566,6 +578,21 @@ func (o *Oracle) judgeCluster(m map[Key]Verdict, c *Pod, t target, name string, 
 			put(b, Verdict{Skip: "cluster-type", Why: path + ": cluster type " + cl.GetType().String()})
 		}
 	}
+}
+
+// anyVSFor: a mesh VirtualService names host among its hosts.
+func (o *Oracle) anyVSFor(host string) bool {
+	for _, vs := range o.c.Istio {
+		if kindOf(vs) != "VirtualService" || len(list(vs, "spec", "gateways")) > 0 {
+			continue
+		}
+		for _, h := range list(vs, "spec", "hosts") {
+			if str(h) == host {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (o *Oracle) targetFor(t target, sp SvcPort, b *Pod) int {

@@ -207,8 +207,12 @@ func entryProtocols(ep EntryPort) []simulation.Protocol {
 		return []simulation.Protocol{simulation.HTTP}
 	case "HTTP2", "GRPC":
 		return []simulation.Protocol{simulation.HTTP2}
+	case "TLS", "HTTPS":
+		return []simulation.Protocol{simulation.TCP} // the app's own TLS
 	}
-	return []simulation.Protocol{simulation.TCP}
+	// Any other port may carry HTTP or opaque bytes, as protocols() says of
+	// a Service's TCP port: where the two differ the app's bytes decide.
+	return []simulation.Protocol{simulation.TCP, simulation.HTTP}
 }
 
 func (o *Oracle) entryCall(m map[Key]Verdict, c *Pod, e *Entry, ep EntryPort, proto simulation.Protocol) {
@@ -236,7 +240,7 @@ func (o *Oracle) entryCall(m map[Key]Verdict, c *Pod, e *Entry, ep EntryPort, pr
 		captured, why = t == "ISTIO_REDIRECT", "iptables: "+rule
 		if ipRangeAnnotated(c) {
 			for _, b := range orNil(pods) {
-				o.put(m, key(b), Verdict{Skip: SkipPodIP, Why: "capture of " + dst + " hangs on an IP-range annotation"})
+				o.put(m, key(b), Verdict{Skip: SkipPodIP, PreRoute: true, Why: "capture of " + dst + " hangs on an IP-range annotation"})
 			}
 			return
 		}
