@@ -143,7 +143,8 @@ func (fs *facts) unreadIn(kind, ns string) (string, bool) {
 	return "", false
 }
 
-// of lists the facts e hangs on, in a stable order.
+// of lists the facts e hangs on, in a stable order. (mayLackFacts must
+// hold of an inventory whenever of can find a fact in it.)
 func (fs *facts) of(e verdict.Edge) []*fact {
 	var out []*fact
 	inv := fs.inv

@@ -62,6 +62,8 @@ func mayLackFacts(inv *inventory.Inventory) bool {
 
 // releaseJSON drops the objects' JSON, decoded into the inventory already:
 // on a 20,000-workload mesh it is 26 MB held to the end for nothing.
+// (inv.Input.Objects is the caller's slice: its elements are changed, not
+// the slice.)
 func releaseJSON(inv *inventory.Inventory) {
 	for i := range inv.Input.Objects {
 		inv.Input.Objects[i].JSON = nil

@@ -156,7 +156,9 @@ func manifestFiles(root string) ([]string, error) {
 // Parse splits one file's bytes into objects. It never fails as a whole.
 func Parse(file string, data []byte) Set {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	if bytes.Contains(data, []byte("\r\n")) { // (a copy of the whole file otherwise)
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	}
 	docs := splitDocuments(data)
 	parsed := make([]Set, len(docs))
 	// Documents are independent: convert them on every core, keep the order.

@@ -106,12 +106,10 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 // decidedBy lists the policy objects first (they are what a user changes),
 // then the injection inputs of both sides; without duplicates.
 func decidedBy(cd mesh.ClientDecision, sa mesh.Acceptance, cp, sp mesh.ProxyDecision) []inventory.Ref {
-	seen := map[inventory.Ref]bool{}
-	out := []inventory.Ref{}
+	out := make([]inventory.Ref, 0, len(cd.DecidedBy)+len(sa.DecidedBy)+len(cp.DecidedBy)+len(sp.DecidedBy))
 	add := func(refs []inventory.Ref) {
 		for _, r := range refs {
-			if !seen[r] {
-				seen[r] = true
+			if !slices.Contains(out, r) { // a handful: a scan, not a map per edge
 				out = append(out, r)
 			}
 		}
