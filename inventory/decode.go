@@ -3,8 +3,10 @@ package inventory
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 
+	jsoniter "github.com/json-iterator/go"
 	"github.com/meshdoctor/meshdoctor/internal/parallel"
 	"github.com/meshdoctor/meshdoctor/source"
 	networking "istio.io/api/networking/v1alpha3"
@@ -110,11 +112,32 @@ type configMapData map[string]string
 // decoder decodes an object's JSON into its typed value.
 type decoder func(js []byte) typed
 
+// fastJSON is json-iterator in encoding/json's configuration: it decodes the
+// typed objects 2–3 times faster (0.53 s → 0.26 s for the 40,000 Deployments
+// and Services of the 20k mesh) and calls the same UnmarshalJSON methods
+// (IntOrString, Quantity, Time, Istio's protobuf specs). Where it fails, the
+// document is decoded again by encoding/json, so that every error (and
+// whatever encoding/json would still make of the document) is its own; a
+// test holds the two equal on every document of ../shared/realworld.
+var fastJSON = jsoniter.ConfigCompatibleWithStandardLibrary
+
+// useFastJSON is off only in the test that compares the two.
+var useFastJSON = true
+
+// unmarshal decodes js into v as encoding/json does.
+func unmarshal(js []byte, v any) error {
+	if useFastJSON && fastJSON.Unmarshal(js, v) == nil {
+		return nil
+	}
+	reflect.ValueOf(v).Elem().SetZero()
+	return json.Unmarshal(js, v)
+}
+
 // as decodes into T and keeps what get takes of it.
 func as[T any, V any](get func(*T) (metav1.ObjectMeta, V)) decoder {
 	return func(js []byte) typed {
 		var t T
-		if err := json.Unmarshal(js, &t); err != nil {
+		if err := unmarshal(js, &t); err != nil {
 			return typed{err: err}
 		}
 		om, v := get(&t)
@@ -130,7 +153,7 @@ func as[T any, V any](get func(*T) (metav1.ObjectMeta, V)) decoder {
 func template[T any](get func(*T) (metav1.ObjectMeta, corev1.PodTemplateSpec, *int32)) decoder {
 	return func(js []byte) typed {
 		var v T
-		if err := json.Unmarshal(js, &v); err != nil {
+		if err := unmarshal(js, &v); err != nil {
 			return typed{err: err}
 		}
 		om, t, n := get(&v)
@@ -153,7 +176,7 @@ var decoders = map[string]decoder{
 	" ConfigMap": as(func(v *corev1.ConfigMap) (metav1.ObjectMeta, configMapData) { return v.ObjectMeta, v.Data }),
 	" Pod": func(js []byte) typed {
 		var v corev1.Pod
-		if err := json.Unmarshal(js, &v); err != nil {
+		if err := unmarshal(js, &v); err != nil {
 			return typed{err: err}
 		}
 		return typed{om: v.ObjectMeta, v: corev1.PodTemplateSpec{ObjectMeta: v.ObjectMeta, Spec: v.Spec}, pod: &v, pods: 1}
