@@ -205,8 +205,20 @@ func (m *Model) SelfViaEnvoy(h Hop) bool {
 	return out == Yes && vis.Visible && !cl.OriginalDst
 }
 
-// selfViaEnvoyWhy is the capture reason of a SelfViaEnvoy hop.
-const selfViaEnvoyWhy = "the pod's own sidecar sends the call back to it over loopback, and iptables redirects Envoy's loopback connections inbound whatever the inbound port annotations say"
+// SelfRedirected reports whether the sidecar's own connection to its pod IP
+// on container port t (a SelfViaEnvoy hop) is redirected to its inbound
+// listener, and why (§10.6). Only ISTIO_OUTPUT sees that connection, and
+// run.go writes the excludeOutboundPorts RETURN rules first in it, for
+// every uid ("Must be applied before connections back to self are
+// redirected"), before the uid-1337 loopback redirect: an excluded port
+// reaches the app untouched.
+func (c Capture) SelfRedirected(t int32) (bool, string) {
+	if c.excludeOutPorts[t] {
+		return false, "the pod's own sidecar sends the call back to it over loopback, and port " + itoa(t) +
+			" is in traffic.sidecar.istio.io/excludeOutboundPorts, whose RETURN comes first in ISTIO_OUTPUT: Envoy's connection reaches the app, not the inbound listener"
+	}
+	return true, "the pod's own sidecar sends the call back to it over loopback, and iptables redirects Envoy's loopback connections inbound whatever the inbound port annotations say"
+}
 
 // loopbackWhy is the capture reason of a Loopback hop.
 const loopbackWhy = "the pod calls its own headless Service: its own pod IP is reached over loopback, which iptables leaves to the app"

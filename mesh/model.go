@@ -18,6 +18,7 @@ type Model struct {
 	HBONESending bool
 	proxies      map[*inventory.Workload]ProxyDecision
 	proxiesMu    sync.Mutex // edges are judged on every core
+	inbound      inboundCache
 }
 
 // New builds the model of inv: the PeerAuthentication index of §1.2–1.4
@@ -215,10 +216,11 @@ func (m *Model) ServerInputOf(h Hop) ServerInput {
 	switch {
 	case m.Loopback(h):
 		in.Captured, in.CaptureWhy = false, loopbackWhy
-	case !in.Captured && m.SelfViaEnvoy(h):
-		in.Captured, in.CaptureWhy = true, selfViaEnvoyWhy
+	case m.SelfViaEnvoy(h):
+		in.Captured, in.CaptureWhy = CaptureOf(b.Template.Annotations).SelfRedirected(h.TargetPort)
 	}
 	pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
 	in.Mode, in.ModeFrom = pa.ModeForPort(uint32(h.TargetPort))
+	in.Chain, in.ChainWhy = m.InboundChain(b, h.TargetPort)
 	return in
 }

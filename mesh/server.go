@@ -27,6 +27,10 @@ type ServerInput struct {
 	Mode       Mode // composed PA mode at the target port (sidecar, ambient)
 	ModeFrom   *inventory.PeerAuthentication
 	Tunnel     bool // sidecar with networking.istio.io/tunnel=http (HBONE inbound, always STRICT)
+	// Chain is the protocol of the sidecar's inbound filter chain for the
+	// target port (§10.9, Model.InboundChain), ChainWhy where it comes from.
+	Chain    Protocol
+	ChainWhy string
 }
 
 // Acceptance is what the server accepts and why.
@@ -38,6 +42,10 @@ type Acceptance struct {
 	Mode      Mode
 	Reason    string
 	DecidedBy []inventory.Ref
+	// Chain and ChainWhy: a captured sidecar port's inbound chain protocol
+	// (§10.9), which decides what non-istio TLS meets there.
+	Chain    Protocol
+	ChainWhy string
 }
 
 // ServerAccepts is the inbound matrix: §4.3 for a captured sidecar port,
@@ -61,6 +69,9 @@ func ServerAccepts(in ServerInput) Acceptance {
 	}
 	a := sidecarAccepts(in)
 	a.HBONE = in.Tunnel
+	if in.Captured {
+		a.Chain, a.ChainWhy = in.Chain, in.ChainWhy
+	}
 	return a
 }
 

@@ -72,7 +72,9 @@ func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance,
 		case mesh.AcceptsIstioMTLS, mesh.AcceptsIstioMTLSPlaintext:
 			return Judgement{Outcome: OK, MTLS: true, Encrypted: true, Cause: "istio mTLS end to end"}
 		case mesh.AcceptsPlaintext:
-			if proto == mesh.ProtoHTTP {
+			// The server sidecar's inbound chain decides (§10.9); the dialled
+			// port's protocol stands in when the inputs do not tell it.
+			if a.Chain == mesh.ProtoHTTP || (a.Chain == mesh.ProtoUndecided && proto == mesh.ProtoHTTP) {
 				// Envoy's HTTP codec answers the ClientHello with a 400, which the
 				// client's TLS stack reads as WRONG_VERSION_NUMBER (envoy#37268; the lab shows it).
 				return fail(SymptomWrongVersion, category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: its plaintext HTTP chain cannot parse TLS and answers 400")
@@ -98,29 +100,50 @@ func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance,
 		}
 		return Judgement{Outcome: OK, Cause: "plaintext end to end"}
 	case mesh.SendsTLS, mesh.SendsMTLS:
-		return judgeAppTLS(c, a, proto)
+		return judgeAppTLS(c, a)
 	}
 	return Judgement{Outcome: Unknown, Cause: "no rule for " + string(c.Sends) + " → " + string(a.Accepts)}
 }
 
 // judgeAppTLS handles non-istio TLS (DR SIMPLE/MUTUAL or the app's own TLS).
-func judgeAppTLS(c mesh.ClientDecision, a mesh.Acceptance, proto mesh.Protocol) Judgement {
+// What a captured sidecar port does with it hangs on the port's mode and on
+// its inbound chain's protocol (§10.9: the chain is the oldest service
+// target's, not the dialled Service port's). Istio: filterchain_options.go —
+// PERMISSIVE HTTP chains match only istio ALPNs and plaintext, PERMISSIVE TCP
+// and sniffed chains pass other TLS through; DISABLE chains match raw_buffer
+// only, and no chain on the port asks for the TLS inspector
+// (listener_inbound.go populateListenerFilters), so TLS meets an HTTP chain's
+// codec or a TCP chain's proxy to the app.
+func judgeAppTLS(c mesh.ClientDecision, a mesh.Acceptance) Judgement {
 	switch a.Accepts {
 	case mesh.AcceptsIstioMTLS:
 		// A verifying client rejects the mesh certificate before the server's
 		// certificate request matters (the lab shows untrusted-certificate).
 		return fail(SymptomNoCert, category.UntrustedCertificate, "non-istio TLS ("+c.Reason+") reaches a STRICT sidecar that presents a mesh certificate and requires an Istio client certificate")
 	case mesh.AcceptsIstioMTLSPlaintext:
-		if proto == mesh.ProtoHTTP {
-			return fail(SymptomNoChain, category.NoRoute, "non-istio TLS reaches a PERMISSIVE sidecar on an HTTP-declared port: no filter chain matches")
+		switch a.Chain {
+		case mesh.ProtoHTTP:
+			return fail(SymptomNoChain, category.NoRoute, "non-istio TLS ("+c.Reason+") reaches a PERMISSIVE sidecar whose inbound chain is HTTP ("+a.ChainWhy+"): no filter chain matches TLS without an istio ALPN")
+		case mesh.ProtoUndecided:
+			return chainUndecided(c, a, "no filter chain matches (PERMISSIVE HTTP chains take only istio mTLS and plaintext)")
 		}
 	case mesh.AcceptsPlaintext:
-		if proto == mesh.ProtoHTTP {
-			return fail(SymptomWrongVersion, category.TLSToPlaintext, "non-istio TLS reaches a DISABLE sidecar port declared HTTP: its HTTP codec cannot parse TLS and answers 400")
+		switch a.Chain {
+		case mesh.ProtoHTTP:
+			return fail(SymptomWrongVersion, category.TLSToPlaintext, "non-istio TLS ("+c.Reason+") reaches a DISABLE sidecar port whose inbound chain is HTTP ("+a.ChainWhy+"): its HTTP codec cannot parse TLS and answers 400")
+		case mesh.ProtoUndecided:
+			return chainUndecided(c, a, "its HTTP codec cannot parse TLS and answers 400")
 		}
 	case mesh.AcceptsHBONE:
 		return fail(SymptomBareReset, category.PlaintextToTLS, "non-HBONE traffic reaches an ambient pod under STRICT")
 	}
 	return Judgement{Outcome: Unknown, Encrypted: true,
 		Cause: "non-istio TLS (" + c.Reason + ") is passed through to the server app: it works only if the app terminates TLS itself, which the manifests do not show"}
+}
+
+// chainUndecided: the server sidecar's inbound chain protocol is not in the
+// inputs, and the two protocols give different answers.
+func chainUndecided(c mesh.ClientDecision, a mesh.Acceptance, onHTTP string) Judgement {
+	return Judgement{Outcome: Unknown, Encrypted: true,
+		Cause: "non-istio TLS (" + c.Reason + ") reaches the server sidecar, whose inbound chain protocol is undecided (" + a.ChainWhy + "): on an HTTP chain " + onHTTP + "; on a TCP or sniffed chain it is passed through to the app, which works only if the app terminates TLS itself"}
 }

@@ -13,7 +13,9 @@ import (
 // TestJudgeMatrix restates the inbound matrix of §4.3–4.4 (client sends ×
 // server accepts), one row per documented behaviour.
 func TestJudgeMatrix(t *testing.T) {
-	acc := func(a mesh.Accepts) mesh.Acceptance { return mesh.Acceptance{Accepts: a} }
+	// The port's protocol is both the dialled port's and the server sidecar's
+	// inbound chain's here; §10.9 cases where they differ are in TestJudgeInboundChain.
+	acc := func(a mesh.Accepts, p mesh.Protocol) mesh.Acceptance { return mesh.Acceptance{Accepts: a, Chain: p} }
 	send := func(s mesh.Sends) mesh.ClientDecision { return mesh.ClientDecision{Sends: s, Reason: "test"} }
 	for _, tc := range []struct {
 		rule   string
@@ -46,7 +48,7 @@ func TestJudgeMatrix(t *testing.T) {
 		{"unknown server → unknown outcome", mesh.SendsIstioMTLS, mesh.ProxySidecar, mesh.AcceptsUnknown, mesh.ProtoHTTP, Unknown, false, ""},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			j := Judge(send(tc.sends), tc.proxy, acc(tc.accept), tc.proto, AppAnswers)
+			j := Judge(send(tc.sends), tc.proxy, acc(tc.accept, tc.proto), tc.proto, AppAnswers)
 			if j.Outcome != tc.want || j.MTLS != tc.mtls || j.Category != tc.cat {
 				t.Errorf("got %s mtls=%v %q (%s), want %s mtls=%v %q", j.Outcome, j.MTLS, j.Category, j.Cause, tc.want, tc.mtls, tc.cat)
 			}
@@ -91,5 +93,41 @@ func TestPassthroughPorts(t *testing.T) {
 		if j.Outcome != tc.want {
 			t.Errorf(":%d %s: got %s (%s), want %s", tc.port, tc.sends, j.Outcome, j.Cause, tc.want)
 		}
+	}
+}
+
+// TestJudgeInboundChain restates §10.9: non-istio TLS into a captured
+// sidecar port meets the port's inbound chain, whose protocol is the oldest
+// service target's, not the dialled Service port's.
+func TestJudgeInboundChain(t *testing.T) {
+	for _, tc := range []struct {
+		rule    string
+		accept  mesh.Accepts
+		dialled mesh.Protocol
+		chain   mesh.Protocol
+		want    Outcome
+		cat     category.Category
+	}{
+		{"PERMISSIVE, TCP port dialled, HTTP chain: no chain matches the TLS", mesh.AcceptsIstioMTLSPlaintext, mesh.ProtoTCP, mesh.ProtoHTTP, Fail, category.NoRoute},
+		{"PERMISSIVE, HTTP port dialled, TCP chain: passed to the app", mesh.AcceptsIstioMTLSPlaintext, mesh.ProtoHTTP, mesh.ProtoTCP, Unknown, ""},
+		{"PERMISSIVE, sniffed chain: the plain-TLS chain passes it to the app", mesh.AcceptsIstioMTLSPlaintext, mesh.ProtoHTTP, mesh.ProtoAuto, Unknown, ""},
+		{"PERMISSIVE, chain undecided: never a guess", mesh.AcceptsIstioMTLSPlaintext, mesh.ProtoHTTP, mesh.ProtoUndecided, Unknown, ""},
+		{"DISABLE, TCP port dialled, HTTP chain: the codec answers 400", mesh.AcceptsPlaintext, mesh.ProtoTCP, mesh.ProtoHTTP, Fail, category.TLSToPlaintext},
+		{"DISABLE, HTTP port dialled, TCP chain: passed to the app", mesh.AcceptsPlaintext, mesh.ProtoHTTP, mesh.ProtoTCP, Unknown, ""},
+		{"DISABLE, sniffed chain: the TCP chain passes it to the app", mesh.AcceptsPlaintext, mesh.ProtoTCP, mesh.ProtoAuto, Unknown, ""},
+		{"DISABLE, chain undecided: never a guess", mesh.AcceptsPlaintext, mesh.ProtoHTTP, mesh.ProtoUndecided, Unknown, ""},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			for _, s := range []mesh.Sends{mesh.SendsTLS, mesh.SendsMTLS} {
+				a := mesh.Acceptance{Accepts: tc.accept, Chain: tc.chain, ChainWhy: "test"}
+				j := Judge(mesh.ClientDecision{Sends: s, Reason: "DR"}, mesh.ProxySidecar, a, tc.dialled, AppAnswers)
+				if j.Outcome != tc.want || j.Category != tc.cat {
+					t.Errorf("%s: got %s %q (%s), want %s %q", s, j.Outcome, j.Category, j.Cause, tc.want, tc.cat)
+				}
+				if j.Outcome == Unknown && j.Cause == "" {
+					t.Error("unknown without a reason")
+				}
+			}
+		})
 	}
 }
