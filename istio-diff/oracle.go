@@ -179,6 +179,7 @@ func (o *Oracle) sim(p *Pod) *simulation.Simulation {
 	}
 	px := o.proxy(p)
 	s := simulation.NewSimulation(o.t, o.fake, px)
+	s.Routes = rdsOnce(o.fake, px, s.Listeners)
 	o.sims[p] = s
 	m := map[string][]endpointInfo{}
 	for _, cla := range o.fake.Endpoints(px) {

@@ -58,6 +58,9 @@ func Shrink(objs []obj, reproduces func([]obj) bool, budget int) []obj {
 		changed = false
 		for i := range cur {
 			for _, p := range paths(cur[i], nil) {
+				if keptPath(cur[i], p) {
+					continue
+				}
 				cand := Normalize(cur)
 				if !remove(cand[i], p) {
 					continue
@@ -70,6 +73,17 @@ func Shrink(objs []obj, reproduces func([]obj) bool, budget int) []obj {
 		}
 	}
 	return cur
+}
+
+// keptPath: parts a shrink never removes. A Service's clusterIP stays: the
+// API server allocates one to every Service that does not ask for None, but
+// Istio's fake registry does not, and a Service without a VIP gets wildcard
+// listeners (a TLS port then matches by SNI) that no cluster would build.
+func keptPath(o obj, p []step) bool {
+	if kindOf(o) != "Service" || p[0].key != "spec" {
+		return false
+	}
+	return len(p) == 1 || (len(p) == 2 && p[1].key == "clusterIP")
 }
 
 type step struct {
