@@ -1,7 +1,6 @@
 package analysis_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/meshdoctor/meshdoctor/verdict"
@@ -12,13 +11,7 @@ import (
 // and checks its named edge gets the answer of Istio's config (the istio-diff
 // module's TestRepros replays the same files against pilot itself).
 func TestDiffReproducers(t *testing.T) {
-	dir := "../istio-diff/repro"
-	for _, tc := range []struct {
-		file, rule string
-		outcome    verdict.Outcome
-		sends      string
-		sniffed    string
-	}{
+	runReproducers(t, "../istio-diff/repro", []reproCase{
 		{"outcome-c1d509f6.yaml", "§10.6 self-call: Envoy's loopback connection is redirected inbound whatever includeInboundPorts says", verdict.OK, "istio-mtls", ""},
 		{"outcome-e2b519d2.yaml", "§10.6 self-call on an excludeOutboundPorts port: the RETURN comes first, the app gets istio mTLS", verdict.Fail, "istio-mtls", ""},
 		{"outcome-2d71d2a8.yaml", "§10.5 port 15001 of a hidden Service: the virtual outbound blackhole chain", verdict.Fail, "blackhole", ""},
@@ -26,9 +19,5 @@ func TestDiffReproducers(t *testing.T) {
 		{"meshdoctor-unknown-213e1ca8.yaml", "§10.9 DR MUTUAL into a DISABLE sidecar whose chain for the target port is HTTP", verdict.Fail, "mtls", ""},
 		{"meshdoctor-unknown-f32d56ec.yaml", "§10.9 DR SIMPLE into a DISABLE sidecar whose chain for the target port is HTTP", verdict.Fail, "tls", ""},
 		{"meshdoctor-unknown-0e0bc987.yaml", "§10.9 DR SIMPLE into a PERMISSIVE sidecar whose chain for the target port is HTTP", verdict.Fail, "tls", ""},
-	} {
-		t.Run(tc.file, func(t *testing.T) {
-			checkReproducer(t, filepath.Join(dir, tc.file), tc.rule, tc.outcome, tc.sends, tc.sniffed)
-		})
-	}
+	})
 }

@@ -25,15 +25,7 @@ func TestFidelityReproducers(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Skip("../shared/fidelity is not beside the repository:", err)
 	}
-	for _, tc := range []struct {
-		file, rule string
-		// Istio's answer for the named edge; sends "" when only existence is asserted.
-		outcome verdict.Outcome
-		sends   string
-		// sniffed: the edge is taken only by those bytes on a sniffed port
-		// (Istio's simulation sent HTTP, so it had none for "tcp").
-		sniffed string
-	}{
+	runReproducers(t, dir, []reproCase{
 		{"tls-port-ignores-tcp-route.yaml", "§10.1 tls port: tcp routes ignored, default cluster", verdict.OK, "plaintext", ""},
 		{"headless-self-call.yaml", "§10.6 loopback self-call bypasses both sidecars", verdict.OK, "plaintext", ""},
 		{"vs-applied-to-invisible-service.yaml", "§10.2 hidden service: no VirtualService, BlackHole", verdict.Fail, "blackhole", ""},
@@ -43,7 +35,21 @@ func TestFidelityReproducers(t *testing.T) {
 		{"vs-applied-to-uncaptured-traffic.yaml", "§10.2 uncaptured port: no VirtualService", verdict.OK, "plaintext", ""},
 		{"service-port-15001.yaml", "§10.5 HTTP port 15001: blackhole chain", verdict.Fail, "blackhole", ""},
 		{"passthrough-subset-mtls-mode.yaml", "§10.4 PASSTHROUGH subset: ORIGINAL_DST, mode from the subset's policy", verdict.Fail, "istio-mtls", ""},
-	} {
+	})
+}
+
+// reproCase is a reproducer file and Istio's answer for its named edge.
+type reproCase struct {
+	file, rule string
+	outcome    verdict.Outcome
+	sends      string
+	// sniffed: the edge is taken only by those bytes on a sniffed port
+	// (Istio's simulation sent HTTP, so it had none for "tcp").
+	sniffed string
+}
+
+func runReproducers(t *testing.T, dir string, cases []reproCase) {
+	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			checkReproducer(t, filepath.Join(dir, tc.file), tc.rule, tc.outcome, tc.sends, tc.sniffed)
 		})

@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
-	"istio.io/api/networking/v1alpha3"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -28,27 +28,30 @@ const ProtoUndecided Protocol = ""
 // named target ports resolved on the pod), networking.go
 // ModelProtocolToListenerProtocol (HTTP, TCP or sniffed).
 //
-// Undecided when a Sidecar with ingress listeners selects b (its ingress
-// replaces the service targets), when a ServiceEntry's workloadSelector may
-// add targets, when tp is a port the proxy keeps for itself, and when two
-// Services without creation timestamps give the port different protocols
-// (the cluster's creation order picks).
-func (m *Model) InboundChain(b *inventory.Workload, tp int32) (Protocol, string) {
+// A Sidecar with ingress listeners that selects b replaces the service
+// targets. Undecided when that Sidecar lists no tp, when a ServiceEntry's
+// workloadSelector adds a target on tp with another protocol, when tp is a
+// port the proxy keeps for itself, and when two Services without creation
+// timestamps give the port different protocols (the cluster's creation
+// order picks).
+//
+// byCreation is set when the answer is undecided only because the inputs
+// carry no creation timestamps (docs/semantics.md §11: creation-order).
+func (m *Model) InboundChain(b *inventory.Workload, tp int32) (proto Protocol, why string, byCreation bool) {
 	k := chainKey{b, tp}
 	m.inbound.mu.Lock()
 	c, ok := m.inbound.chains[k]
 	m.inbound.mu.Unlock()
-	if ok {
-		return c.proto, c.why
+	if !ok {
+		c = m.inboundChain(b, tp)
+		m.inbound.mu.Lock()
+		if m.inbound.chains == nil {
+			m.inbound.chains = map[chainKey]chain{}
+		}
+		m.inbound.chains[k] = c
+		m.inbound.mu.Unlock()
 	}
-	proto, why := m.inboundChain(b, tp)
-	m.inbound.mu.Lock()
-	if m.inbound.chains == nil {
-		m.inbound.chains = map[chainKey]chain{}
-	}
-	m.inbound.chains[k] = chain{proto, why}
-	m.inbound.mu.Unlock()
-	return proto, why
+	return c.proto, c.why, c.byCreation
 }
 
 // inboundCache holds InboundChain's answers and the Services by namespace;
@@ -65,8 +68,9 @@ type chainKey struct {
 }
 
 type chain struct {
-	proto Protocol
-	why   string
+	proto      Protocol
+	why        string
+	byCreation bool
 }
 
 func (m *Model) servicesIn(ns string) []*inventory.Service {
@@ -83,52 +87,53 @@ func (m *Model) servicesIn(ns string) []*inventory.Service {
 	return m.inbound.byNS[ns]
 }
 
-func (m *Model) inboundChain(b *inventory.Workload, tp int32) (Protocol, string) {
+func (m *Model) inboundChain(b *inventory.Workload, tp int32) chain {
 	if sc := SidecarFor(m.Inv.Sidecars, b.Namespace, b.Template.Labels, m.Inv.Mesh.RootNamespace); sc != nil && len(sc.Spec.GetIngress()) > 0 {
-		return ingressChain(sc, tp)
-	}
-	for _, se := range m.Inv.ServiceEntries {
-		if sel := se.Spec.GetWorkloadSelector().GetLabels(); se.Namespace == b.Namespace && len(sel) > 0 &&
-			labels.SelectorFromSet(sel).Matches(labels.Set(b.Template.Labels)) {
-			return ProtoUndecided, "ServiceEntry " + se.Key() + " selects the pod, and its ports may take the inbound chain"
-		}
+		proto, why := ingressChain(sc, tp)
+		return chain{proto, why, false}
 	}
 	if OwnListenerPort(tp) != "" {
-		return ProtoUndecided, fmt.Sprintf("container port %d is one of the sidecar's own listener ports", tp)
+		return chain{ProtoUndecided, fmt.Sprintf("container port %d is one of the sidecar's own listener ports", tp), false}
 	}
-	var svcs []*inventory.Service
+	// The service targets on tp, one per Service (its first spec port on
+	// tp) and per ServiceEntry host whose workloadSelector selects b.
+	var ts []target
 	for _, s := range m.servicesIn(b.Namespace) {
-		if s.Selects(b.Template.Labels) {
-			svcs = append(svcs, s)
+		if p, ok := firstPortOn(s, b, tp); ok && s.Selects(b.Template.Labels) {
+			ts = append(ts, target{created: s.Created, host: s.Host(m.Inv.Mesh.DomainSuffix), proto: PortProtocol(p),
+				what: fmt.Sprintf("Service %s port %d", s.Key(), p.Port)})
 		}
 	}
-	domain := m.Inv.Mesh.DomainSuffix
-	sort.SliceStable(svcs, func(i, j int) bool {
-		if c := inventory.CompareCreation(svcs[i].Created, svcs[j].Created); c != 0 {
-			return c < 0
-		}
-		return svcs[i].Host(domain) < svcs[j].Host(domain)
-	})
-	var first *inventory.Service
-	var proto Protocol
-	var port int32
-	for _, s := range svcs {
-		p, ok := firstPortOn(s, b, tp)
-		switch {
-		case !ok:
-		case first == nil:
-			first, proto, port = s, PortProtocol(p), p.Port
-		case PortProtocol(p) != proto && s.Created.IsZero() && first.Created.IsZero():
-			return ProtoUndecided, fmt.Sprintf("Services %s and %s both target container port %d, with different protocols, and carry no creation timestamp: the older one's protocol takes the inbound chain",
-				first.Key(), s.Key(), tp)
-		}
-	}
-	if first == nil {
+	ts = append(ts, m.entryTargets(b, tp)...)
+	if len(ts) == 0 {
 		// No Service port targets tp: the virtual inbound listener's
 		// passthrough chains (buildInboundPassthroughChains) take it, sniffed.
-		return ProtoAuto, fmt.Sprintf("no Service targets container port %d: the passthrough chains take it", tp)
+		return chain{ProtoAuto, fmt.Sprintf("no Service targets container port %d: the passthrough chains take it", tp), false}
 	}
-	return proto, fmt.Sprintf("the inbound chain for container port %d is Service %s port %d's (%s)", tp, first.Key(), port, protoWord(proto))
+	sort.SliceStable(ts, func(i, j int) bool {
+		if c := inventory.CompareCreation(ts[i].created, ts[j].created); c != 0 {
+			return c < 0
+		}
+		return ts[i].host < ts[j].host
+	})
+	w := ts[0]
+	for _, t := range ts[1:] {
+		// Untimed, the two are ordered by the cluster's creation times, which
+		// the inputs do not hold (Istio breaks the tie by hostname).
+		if t.proto != w.proto && t.created.IsZero() && w.created.IsZero() {
+			return chain{ProtoUndecided, fmt.Sprintf("%s and %s both target container port %d, with different protocols, and carry no creation timestamp: the older one's protocol takes the inbound chain",
+				w.what, t.what, tp), true}
+		}
+	}
+	return chain{w.proto, fmt.Sprintf("the inbound chain for container port %d is %s's (%s)", tp, w.what, protoWord(w.proto)), false}
+}
+
+// target is one service target of a pod on a container port.
+type target struct {
+	created time.Time
+	host    string
+	proto   Protocol
+	what    string
 }
 
 // firstPortOn is s's first spec port whose target is container port tp of
@@ -140,6 +145,36 @@ func firstPortOn(s *inventory.Service, b *inventory.Workload, tp int32) (corev1.
 		}
 	}
 	return corev1.ServicePort{}, false
+}
+
+// entryTargets are the service targets ServiceEntries add on tp: one per
+// host of each entry whose workloadSelector selects b and one of whose ports
+// targets tp (targetPort, else the port number). Istio:
+// serviceentry/controller.go GetProxyServiceTargets, ordered with the
+// Services' by SetServiceTargets.
+func (m *Model) entryTargets(b *inventory.Workload, tp int32) []target {
+	var out []target
+	for _, se := range m.Inv.ServiceEntries {
+		sel := se.Spec.GetWorkloadSelector().GetLabels()
+		if se.Namespace != b.Namespace || len(sel) == 0 || !labels.SelectorFromSet(sel).Matches(labels.Set(b.Template.Labels)) {
+			continue
+		}
+		for _, p := range se.Spec.GetPorts() {
+			t := p.GetTargetPort()
+			if t == 0 {
+				t = p.GetNumber()
+			}
+			if t != uint32(tp) {
+				continue
+			}
+			for _, h := range se.Spec.GetHosts() {
+				out = append(out, target{created: se.Created, host: h, proto: ingressProtocol(p.GetProtocol()),
+					what: fmt.Sprintf("ServiceEntry %s port %d", se.Key(), p.GetNumber())})
+			}
+			break
+		}
+	}
+	return out
 }
 
 // ingressChain is the chain of a Sidecar's ingress listener on tp
@@ -156,16 +191,16 @@ func ingressChain(sc *inventory.Sidecar, tp int32) (Protocol, string) {
 		if in.GetTls() != nil {
 			return ProtoUndecided, "Sidecar " + sc.Key() + " terminates TLS itself on ingress port " + itoa(tp)
 		}
-		proto := ingressProtocol(p)
+		proto := ingressProtocol(p.GetProtocol())
 		return proto, fmt.Sprintf("Sidecar %s ingress port %d (%s) takes the inbound chain", sc.Key(), tp, protoWord(proto))
 	}
 	return ProtoUndecided, "Sidecar " + sc.Key() + " has ingress listeners but none on port " + itoa(tp)
 }
 
-// ingressProtocol is protocol.Parse of a Sidecar port's protocol, reduced
-// as PortProtocol reduces a Service port's.
-func ingressProtocol(p *v1alpha3.SidecarPort) Protocol {
-	switch strings.ToLower(p.GetProtocol()) {
+// ingressProtocol is protocol.Parse of a Sidecar's or ServiceEntry's port
+// protocol, reduced as PortProtocol reduces a Service port's.
+func ingressProtocol(name string) Protocol {
+	switch strings.ToLower(name) {
 	case "http", "http2", "grpc", "grpc-web", "http_proxy":
 		return ProtoHTTP
 	case "tcp", "udp", "https", "tls", "mongo", "redis", "mysql":

@@ -59,6 +59,12 @@ spec:
 		{"a Sidecar's ingress without the port: undecided", svc("store", "", "{name: http, port: 80, targetPort: 7000}") +
 			"---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: sc, namespace: shop}\nspec:\n  ingress: [{port: {number: 7100, protocol: HTTP, name: h}, defaultEndpoint: '127.0.0.1:7100'}]\n",
 			7000, ProtoUndecided, "none on port 7000"},
+		{"a ServiceEntry selecting the pod with another protocol on the port: undecided", svc("store", "", "{name: http, port: 80, targetPort: 7000}") +
+			"---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: se, namespace: shop}\nspec:\n  hosts: [store.example]\n  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: store}}\n  ports: [{number: 9000, targetPort: 7000, name: x, protocol: TCP}]\n",
+			7000, ProtoUndecided, "ServiceEntry shop/se"},
+		{"a ServiceEntry selecting the pod with the same protocol on the port: decided", svc("store", "", "{name: http, port: 80, targetPort: 7000}") +
+			"---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: se, namespace: shop}\nspec:\n  hosts: [store.example]\n  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: store}}\n  ports: [{number: 9000, targetPort: 7000, name: x, protocol: HTTP}]\n",
+			7000, ProtoHTTP, "(HTTP)"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
 			inv := inventory.Build(source.Parse("shop.yaml", []byte(pod+tc.yaml)), "default")
@@ -71,9 +77,13 @@ spec:
 			if w == nil {
 				t.Fatal("no workload store")
 			}
-			got, why := New(inv).InboundChain(w, tc.port)
+			got, why, byCreation := New(inv).InboundChain(w, tc.port)
 			if got != tc.want || !strings.Contains(why, tc.cause) {
 				t.Errorf("got %q (%s), want %q with %q", got, why, tc.want, tc.cause)
+			}
+			// Only a conflict of untimed targets is for want of timestamps.
+			if want := strings.Contains(why, "no creation timestamp"); byCreation != want {
+				t.Errorf("byCreation = %v, want %v (%s)", byCreation, want, why)
 			}
 		})
 	}

@@ -221,6 +221,6 @@ func (m *Model) ServerInputOf(h Hop) ServerInput {
 	}
 	pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
 	in.Mode, in.ModeFrom = pa.ModeForPort(uint32(h.TargetPort))
-	in.Chain, in.ChainWhy = m.InboundChain(b, h.TargetPort)
+	in.Chain, in.ChainWhy, in.ChainByCreation = m.InboundChain(b, h.TargetPort)
 	return in
 }

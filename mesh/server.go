@@ -31,6 +31,8 @@ type ServerInput struct {
 	// target port (§10.9, Model.InboundChain), ChainWhy where it comes from.
 	Chain    Protocol
 	ChainWhy string
+	// ChainByCreation: Chain is undecided only for want of creation timestamps.
+	ChainByCreation bool
 }
 
 // Acceptance is what the server accepts and why.
@@ -46,6 +48,8 @@ type Acceptance struct {
 	// (§10.9), which decides what non-istio TLS meets there.
 	Chain    Protocol
 	ChainWhy string
+	// ChainByCreation: Chain is undecided only for want of creation timestamps.
+	ChainByCreation bool
 }
 
 // ServerAccepts is the inbound matrix: §4.3 for a captured sidecar port,
@@ -70,7 +74,7 @@ func ServerAccepts(in ServerInput) Acceptance {
 	a := sidecarAccepts(in)
 	a.HBONE = in.Tunnel
 	if in.Captured {
-		a.Chain, a.ChainWhy = in.Chain, in.ChainWhy
+		a.Chain, a.ChainWhy, a.ChainByCreation = in.Chain, in.ChainWhy, in.ChainByCreation
 	}
 	return a
 }

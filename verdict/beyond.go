@@ -17,6 +17,10 @@ const (
 	// BeyondAppConfig: the server is an OpenTelemetry collector whose own
 	// receiver config (TLS, bind address, protocol) is folded into the outcome.
 	BeyondAppConfig = "app-config"
+	// BeyondCreationOrder: the outcome hangs on which of two objects was
+	// created first, and the inputs carry no creationTimestamp; pilot orders
+	// them by a time the manifests do not hold (ties by hostname).
+	BeyondCreationOrder = "creation-order"
 )
 
 // markBeyondPilot sets Edge.BeyondPilot by rule, so a differential
@@ -33,6 +37,9 @@ func markBeyondPilot(m *mesh.Model, c edges.Candidate, es []Edge) []Edge {
 		}
 		if e.OTLP != nil && e.OTLP.Receiver != "" {
 			rules = append(rules, BeyondAppConfig)
+		}
+		if e.byCreation {
+			rules = append(rules, BeyondCreationOrder)
 		}
 		e.BeyondPilot = rules
 	}

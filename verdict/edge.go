@@ -81,9 +81,11 @@ type Edge struct {
 	OTLP *OTLP `json:"otlp,omitempty"`
 	// BeyondPilot names the rules by which this edge rests on something Istio's
 	// own config generation does not decide — "ambient", "app-tls",
-	// "app-config" — so a differential comparison against pilot skips it by
+	// "app-config", "creation-order" — so a differential comparison against pilot skips it by
 	// rule (docs/semantics.md §11).
 	BeyondPilot []string `json:"beyondPilot,omitempty"`
+	// byCreation: the outcome is unknown only for want of creation timestamps.
+	byCreation bool
 	// Alternatives, only on an unknown edge whose outcome hangs on missing
 	// facts: one entry per combination of those facts, with the outcome the
 	// edge would have under it.

@@ -89,6 +89,7 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	}
 	e.ClientSends, e.ServerAccepts = cd.Sends, sa.Accepts
 	e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category, e.Cause = j.Outcome, j.MTLS, j.Encrypted, j.Symptom, j.Category, j.Cause
+	e.byCreation = j.ByCreation && j.Outcome == Unknown
 	e.ClientReason, e.ServerReason = cd.Reason, sa.Reason
 	if clientProxy.Kind == mesh.ProxyUnknown {
 		e.ClientReason = clientProxy.Reason
@@ -159,7 +160,7 @@ const (
 func receiverTLS(j Judgement, cd mesh.ClientDecision, appTLS bool, r *telemetry.Receiver) Judgement {
 	on := fmt.Sprintf("the collector's receiver %s", r)
 	switch {
-	case r.TLS && j.Outcome == Unknown && (cd.Sends == mesh.SendsTLS || cd.Sends == mesh.SendsMTLS) && appTLS:
+	case r.TLS && j.PassedThrough && (cd.Sends == mesh.SendsTLS || cd.Sends == mesh.SendsMTLS) && appTLS:
 		return Judgement{Outcome: OK, Encrypted: true, Cause: "the app's TLS is passed through to " + on + ", which terminates it (tls block in its config)"}
 	case r.TLS && j.Outcome == Fail && j.Category == category.TLSToPlaintext && (cd.Sends == mesh.SendsIstioMTLS || cd.Sends == mesh.SendsHBONE):
 		j.Symptom = SymptomReceiverCert

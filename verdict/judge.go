@@ -41,6 +41,13 @@ type Judgement struct {
 	Symptom   string
 	Category  category.Category
 	Cause     string
+	// PassedThrough: unknown because non-istio TLS reaches the server app
+	// untouched, so the app's own TLS decides (an app known to terminate
+	// TLS makes it ok).
+	PassedThrough bool
+	// ByCreation: unknown only because the inputs carry no creation
+	// timestamps to order the objects that decide it (§11 creation-order).
+	ByCreation bool
 }
 
 func fail(sym string, cat category.Category, cause string) Judgement {
@@ -137,13 +144,13 @@ func judgeAppTLS(c mesh.ClientDecision, a mesh.Acceptance) Judgement {
 	case mesh.AcceptsHBONE:
 		return fail(SymptomBareReset, category.PlaintextToTLS, "non-HBONE traffic reaches an ambient pod under STRICT")
 	}
-	return Judgement{Outcome: Unknown, Encrypted: true,
+	return Judgement{Outcome: Unknown, Encrypted: true, PassedThrough: true,
 		Cause: "non-istio TLS (" + c.Reason + ") is passed through to the server app: it works only if the app terminates TLS itself, which the manifests do not show"}
 }
 
 // chainUndecided: the server sidecar's inbound chain protocol is not in the
 // inputs, and the two protocols give different answers.
 func chainUndecided(c mesh.ClientDecision, a mesh.Acceptance, onHTTP string) Judgement {
-	return Judgement{Outcome: Unknown, Encrypted: true,
+	return Judgement{Outcome: Unknown, Encrypted: true, ByCreation: a.ChainByCreation,
 		Cause: "non-istio TLS (" + c.Reason + ") reaches the server sidecar, whose inbound chain protocol is undecided (" + a.ChainWhy + "): on an HTTP chain " + onHTTP + "; on a TCP or sniffed chain it is passed through to the app, which works only if the app terminates TLS itself"}
 }
