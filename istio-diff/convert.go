@@ -321,7 +321,7 @@ func (c *Cluster) KubeYAML() string {
 			"status": obj{"phase": "Running", "podIP": p.IP, "podIPs": []any{obj{"ip": p.IP}}, "conditions": []any{obj{"type": "Ready", "status": "True"}}}})
 	}
 	for _, s := range c.Services {
-		objs = append(objs, s.Obj)
+		objs = append(objs, storedService(s.Obj))
 		var eps []any
 		for _, p := range c.Backends(s) {
 			eps = append(eps, obj{"addresses": []any{p.IP}, "conditions": obj{"ready": true},
