@@ -111,9 +111,9 @@ func bounded(items []string, max int) string {
 func groupDetail(w io.Writer, g []verdict.Edge, st Style) {
 	e := g[0]
 	lines, ports := memberLines(g)
-	mark, how := st.paint("31;1", "✗"), "fail"
+	mark, how := st.paint("31;1", "✗"), map[bool]string{true: "fails", false: "fail"}[len(g) == 1]
 	if e.Outcome == verdict.Unknown {
-		mark, how = st.paint("33", "?"), "are unknown"
+		mark, how = st.paint("33", "?"), map[bool]string{true: "is unknown", false: "are unknown"}[len(g) == 1]
 	}
 	fmt.Fprintf(w, "\n%s %s %s this way (%s)\n", mark, plural(len(g), "edge"), how, plural(ports, "Service port"))
 	fmt.Fprintf(w, "  why:       %s\n", e.Cause)

@@ -134,3 +134,20 @@ func TestMessageShape(t *testing.T) {
 		}
 	}
 }
+
+// TestTextOneEdge: a group of one reads in the singular, and a small
+// result keeps its table.
+func TestTextOneEdge(t *testing.T) {
+	r := scaleResult()
+	r.Edges, r.Findings = r.Edges[:1], nil
+	r.Summary = analysis.Summary{Edges: 1, Failing: 1}
+	var b bytes.Buffer
+	if err := Text(&b, r, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"✗ 1 edge fails this way (1 Service port)", "\nFAIL     team-01/svc-0 (sidecar)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -58,8 +58,10 @@
   nsNames.forEach(function (ns) { nsNodes[ns] = nsNodes[ns] || []; });
   var namespaces = Object.keys(nsNodes).sort();
   // Namespaces with a failing (or unknown) edge or pair, over every edge.
-  var failingNs = {}, unknownNs = {};
+  var failingNs = {}, unknownNs = {}, nsFails = {};
   nsPairs.forEach(function (p) {
+    nsFails[nsNames[p[0]]] = (nsFails[nsNames[p[0]]] || 0) + p[2];
+    if (p[1] !== p[0]) nsFails[nsNames[p[1]]] = (nsFails[nsNames[p[1]]] || 0) + p[2];
     if (p[2] + p[6] > 0) { failingNs[nsNames[p[0]]] = true; failingNs[nsNames[p[1]]] = true; }
     if (p[3] + p[7] > 0) { unknownNs[nsNames[p[0]]] = true; unknownNs[nsNames[p[1]]] = true; }
   });
@@ -160,8 +162,10 @@
     });
     namespaces.forEach(function (ns) {
       if (!shown['ns:' + ns]) return;
-      var open = state.expanded[ns], count = nsNodes[ns].length;
-      var nl = open ? 'namespace ' + ns : ns + (count ? ' (' + count + ')' : '');
+      var open = state.expanded[ns];
+      // A collapsed namespace says how many failing edges touch it (over
+      // every edge, embedded or not).
+      var nl = open ? 'namespace ' + ns : ns + (nsFails[ns] ? ' · ' + nsFails[ns] + ' failing' : '');
       els.push({ group: 'nodes', data: { id: 'ns:' + ns, ns: ns, label: nl, w: nl.length * 10 + 24 }, classes: (open ? 'nsbox' : 'ns') + (failingNs[ns] ? ' failing' : unknownNs[ns] ? ' unknownns' : '') });
       if (!open) return;
       nsNodes[ns].slice().sort().forEach(function (id) {
@@ -180,7 +184,7 @@
       (byPairs && !state.okPairs && !state.failing ? ' · working namespace pairs hidden (tick “working pairs”)' : '') +
       (state.zoomed ? ' · zoomed in (fit: all ' + namespaces.length + ' namespaces)' : '') +
       (state.partial ? ' · expand all opened the failing and unknown namespaces only (over ' + EXPAND_ALL_MAX + ' nodes)' : '') +
-      (bounds.droppedNSPairs ? ' · ' + bounds.droppedNSPairs + ' namespace pairs not embedded (' + bounds.droppedNSFailing + ' failing)' : '') +
+      (bounds.droppedNSPairs ? ' · ' + bounds.droppedNSPairs + ' namespace pairs not embedded (holding ' + bounds.droppedNSFailing + ' failing)' : '') +
       (namespaces.some(function (n) { return !state.expanded[n]; }) ? ' · collapsed namespaces: click to expand' : '');
   }
   function droppedEdges() {
@@ -332,8 +336,8 @@
     if (bounds.edgeFailsFindings) fs.appendChild(el('li', { text: bounds.edgeFailsFindings + ' edge-fails findings: the failing edges above' }));
     // What the page's bounds left out, with counts (never silently).
     var d = bounds.droppedEdges || {};
-    Object.keys(d).sort().forEach(function (k) { notes.appendChild(el('li', { text: d[k] + ' ' + k + ' edges not embedded (the page embeds at most ' + bounds.maxEdges + ' edges, failing first; -o json has every edge)' })); });
-    if (bounds.droppedNSPairs) notes.appendChild(el('li', { text: bounds.droppedNSPairs + ' namespace pairs not embedded, holding ' + bounds.droppedNSFailing + ' failing edges or pairs (the page embeds the ' + bounds.maxNSPairs + ' heaviest; -o json has allPairs.namespaces)' }));
+    Object.keys(d).sort().forEach(function (k) { notes.appendChild(el('li', { text: d[k].toLocaleString('en-US') + ' ' + k + ' edges not embedded (the page embeds at most ' + bounds.maxEdges + ' edges, failing first; -o json has every edge)' })); });
+    if (bounds.droppedNSPairs) notes.appendChild(el('li', { text: bounds.droppedNSPairs.toLocaleString('en-US') + ' namespace pairs not embedded, holding ' + bounds.droppedNSFailing.toLocaleString('en-US') + ' failing edges or pairs (the page embeds the ' + bounds.maxNSPairs + ' heaviest; -o json has allPairs.namespaces)' }));
     if (bounds.droppedFindingGroups) notes.appendChild(el('li', { text: bounds.droppedFindingGroups + ' finding groups (' + bounds.droppedFindings + ' findings) not embedded (at most ' + bounds.maxFindingGroups + ')' }));
     var ap = null;
     if (data.allPairs) {
