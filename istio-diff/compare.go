@@ -3,6 +3,7 @@ package istiodiff
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Disagreement is one edge where meshdoctor's answer is not Istio's.
@@ -22,6 +23,9 @@ func (d Disagreement) String() string {
 type Tally struct {
 	Judged, Agree int
 	Skipped       map[string]int
+	// ByShape counts judged and agreeing edges per generator shape
+	// (ShapeOf): [judged, agree].
+	ByShape map[string][2]int
 }
 
 // Add merges t2 into t.
@@ -34,6 +38,27 @@ func (t *Tally) Add(t2 Tally) {
 	for k, v := range t2.Skipped {
 		t.Skipped[k] += v
 	}
+	if t.ByShape == nil {
+		t.ByShape = map[string][2]int{}
+	}
+	for k, v := range t2.ByShape {
+		w := t.ByShape[k]
+		t.ByShape[k] = [2]int{w[0] + v[0], w[1] + v[1]}
+	}
+}
+
+// ShapeOf names the generator shape an edge belongs to: a gateway client,
+// a ServiceEntry host, a weighted route's destination, else classic.
+func ShapeOf(k Key, iv Verdict, gateways map[string]bool) string {
+	switch {
+	case gateways[k.Client]:
+		return "gateway"
+	case !strings.HasSuffix(k.Host, ".svc.cluster.local"):
+		return "serviceentry"
+	case strings.Contains(iv.Why, "weighted cluster"):
+		return "weighted"
+	}
+	return "classic"
 }
 
 // Compare judges every edge Istio decides. An edge is skipped only by a
@@ -41,9 +66,24 @@ func (t *Tally) Add(t2 Tally) {
 // every other edge counts, and meshdoctor's "unknown" on an edge Istio
 // decides is a disagreement.
 func Compare(istio, md map[Key]Verdict) (Tally, []Disagreement) {
+	return CompareShapes(istio, md, nil)
+}
+
+// CompareShapes is Compare, counting judged and agreeing edges by ShapeOf
+// with the clients that are gateways.
+func CompareShapes(istio, md map[Key]Verdict, gateways map[string]bool) (Tally, []Disagreement) {
 	istio, md = expandNoBackend(istio, md), expandNoBackend(md, istio)
-	t := Tally{Skipped: map[string]int{}}
+	t := Tally{Skipped: map[string]int{}, ByShape: map[string][2]int{}}
 	var ds []Disagreement
+	count := func(k Key, iv Verdict, agree bool) {
+		sh := ShapeOf(k, iv, gateways)
+		w := t.ByShape[sh]
+		w[0]++
+		if agree {
+			w[1]++
+		}
+		t.ByShape[sh] = w
+	}
 	for k, iv := range istio {
 		mv, ok := md[k]
 		if iv.Skip != "" {
@@ -55,6 +95,7 @@ func Compare(istio, md map[Key]Verdict) (Tally, []Disagreement) {
 			continue
 		}
 		t.Judged++
+		n := len(ds)
 		switch {
 		case !ok:
 			ds = append(ds, Disagreement{Key: k, Kind: "missing-in-meshdoctor", Istio: iv})
@@ -67,6 +108,7 @@ func Compare(istio, md map[Key]Verdict) (Tally, []Disagreement) {
 		default:
 			t.Agree++
 		}
+		count(k, iv, len(ds) == n)
 	}
 	for k, mv := range md {
 		if _, ok := istio[k]; !ok {
@@ -82,6 +124,7 @@ func Compare(istio, md map[Key]Verdict) (Tally, []Disagreement) {
 			}
 			t.Judged++
 			ds = append(ds, Disagreement{Key: k, Kind: "extra-in-meshdoctor", MD: mv})
+			count(k, mv, false)
 		}
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i].Key.String() < ds[j].Key.String() })

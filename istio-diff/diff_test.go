@@ -87,7 +87,13 @@ func judge(t *testing.T, name string, objs []obj) (tally Tally, ds []Disagreemen
 			t.Error(err)
 			return
 		}
-		tally, ds = Compare(istio, mdv)
+		gws := map[string]bool{}
+		for _, p := range c.Pods {
+			if p.Gateway {
+				gws[p.Namespace+"/"+p.Workload] = true
+			}
+		}
+		tally, ds = CompareShapes(istio, mdv, gws)
 		ok = !t.Failed()
 	})
 	return tally, ds, ok
@@ -145,6 +151,10 @@ func TestDifferential(t *testing.T) {
 		*flagMeshes, *flagSeed, *flagSeed+int64(*flagMeshes)-1, total.Judged, total.Agree, pct(total.Agree, total.Judged),
 		total.Judged-total.Agree, failedMeshes, time.Since(start).Round(time.Second))
 	fmt.Printf("skipped by rule: %v\n", total.Skipped)
+	for _, sh := range []string{"classic", "weighted", "serviceentry", "gateway"} {
+		v := total.ByShape[sh]
+		fmt.Printf("shape %s: %d judged, %d agree (%.2f%%)\n", sh, v[0], v[1], pct(v[1], v[0]))
+	}
 	fmt.Printf("disagreements by kind: %v\n", kinds)
 	var order []*found
 	for _, f := range sigs {
