@@ -104,13 +104,16 @@ func TestHTMLInBrowser(t *testing.T) {
 	// The search box and the failing-only filter narrow the graph.
 	var counts []int
 	b.eval(t, `(async () => {
-		const out = [], cy = meshdoctor.cy, tick = () => new Promise(r => setTimeout(r, 250));
+		// Each action ends in a rebuild of the graph (the search box's after
+		// its debounce): wait for that, frame by frame, not for a fixed time.
+		const out = [], cy = meshdoctor.cy;
+		const rebuilt = act => { const n = meshdoctor.builds(); act(); return new Promise(r => { const f = () => meshdoctor.builds() > n ? r() : requestAnimationFrame(f); f(); }); };
 		out.push(cy.edges('.fail,.mtls,.plaintext,.unknown').length);
-		const f = document.getElementById('failing'); f.click(); await tick();
-		out.push(cy.edges('.mtls').length); f.click(); await tick();
-		const s = document.getElementById('search'); s.value = 'queue'; s.dispatchEvent(new Event('input')); await tick();
+		const f = document.getElementById('failing'); await rebuilt(() => f.click());
+		out.push(cy.edges('.mtls').length); await rebuilt(() => f.click());
+		const s = document.getElementById('search'); await rebuilt(() => { s.value = 'queue'; s.dispatchEvent(new Event('input')); });
 		out.push(cy.edges('.fail,.mtls,.plaintext,.unknown').length);
-		s.value = ''; s.dispatchEvent(new Event('input')); await tick();
+		await rebuilt(() => { s.value = ''; s.dispatchEvent(new Event('input')); });
 		meshdoctor.showEdge(`+at.ID[1:]+`); return out; })()`, &counts)
 	fails := 0
 	for _, e := range r.Edges {

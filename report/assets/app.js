@@ -103,7 +103,8 @@
       { selector: '.hit', style: { 'border-color': '#0a66c2', 'border-width': 4 } }
     ]
   });
-  window.meshdoctor = { cy: cy, data: data, edges: edges, showEdge: showEdge, showNode: showNode, showPair: showPair };
+  var builds = 0;
+  window.meshdoctor = { cy: cy, data: data, edges: edges, showEdge: showEdge, showNode: showNode, showPair: showPair, builds: function () { return builds; } };
 
   function visibleEdges() {
     var q = state.q.toLowerCase().trim();
@@ -177,6 +178,7 @@
     });
     cy.batch(function () { cy.elements().remove(); cy.add(els); });
     layout();
+    builds++; // meshdoctor.builds(): how many times the graph was rebuilt (tests wait on it)
     var dropped = droppedEdges();
     document.getElementById('notice').textContent = vis.length + ' of ' + edges.length + ' embedded edges shown' +
       (dropped ? ' · ' + dropped + ' more not embedded (-o json has them; the namespace graph counts them)' : '') +
