@@ -66,7 +66,9 @@ func Run(inv *inventory.Inventory, opt Options) Result {
 	// Up to MaxPairs pairs each is listed as an edge; beyond, pairs are
 	// judged by class and the edges are the declared ones.
 	atScale := opt.AllPairs && Pairs(inv) > MaxPairs
+	warm := warmUp(m)
 	found := opt.Scope.candidates(edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs && !atScale}))
+	<-warm
 	es := evaluateAll(m, found.Candidates)
 	if !opt.NoAlternatives {
 		alternatives(inv, opt, es)
