@@ -19,5 +19,6 @@ func TestDiffReproducers(t *testing.T) {
 		{"meshdoctor-unknown-213e1ca8.yaml", "§10.9 DR MUTUAL into a DISABLE sidecar whose chain for the target port is HTTP", verdict.Fail, "mtls", ""},
 		{"meshdoctor-unknown-f32d56ec.yaml", "§10.9 DR SIMPLE into a DISABLE sidecar whose chain for the target port is HTTP", verdict.Fail, "tls", ""},
 		{"meshdoctor-unknown-0e0bc987.yaml", "§10.9 DR SIMPLE into a PERMISSIVE sidecar whose chain for the target port is HTTP", verdict.Fail, "tls", ""},
+		{"meshdoctor-unknown-8306tp.yaml", "§10.9 a port without targetPort targets its own number and takes the chain: TCP, the DR's TLS reaches the app", verdict.Unknown, "tls", ""},
 	})
 }
