@@ -382,6 +382,9 @@ func (o *Oracle) viaSidecar(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, dst s
 		return
 	}
 	t := target{host: s.Host(), port: sp.Port, sp: sp, dst: dst, direct: direct, all: all}
+	// A TCP chain of a listener that is not the dialled address's own is a
+	// wildcard listener's (a ServiceEntry without addresses): no route chose it.
+	t.takenByOther = fc != nil && xdstest.ExtractHTTPConnectionManager(o.t, fc) == nil && res.ListenerMatched != dst+"_"+strconv.Itoa(sp.Port)
 	for _, wc := range o.routeClusters(sim, res, fc) {
 		p := path
 		if wc.weight >= 0 {
@@ -405,6 +408,8 @@ type target struct {
 	targetOf func(*Pod) int
 	// external: the endpoints are not pods (MESH_EXTERNAL).
 	external bool
+	// takenByOther: the connection met another host's wildcard listener.
+	takenByOther bool
 }
 
 type weightedCluster struct {
@@ -476,7 +481,7 @@ func (o *Oracle) judgeCluster(m map[Key]Verdict, c *Pod, t target, name string, 
 	routedSvcPort := t.sp
 	if port, subset, host, ok := parseCluster(name); ok {
 		dest = DestOf(subset, port, t.port)
-		if host != t.host && !o.anyVSFor(t.host) {
+		if host != t.host && t.takenByOther {
 			// No route sent it there: another host's listener took the
 			// connection (a ServiceEntry without addresses binds 0.0.0.0:port).
 			// The dialled Service is never reached.
@@ -532,6 +537,15 @@ func (o *Oracle) judgeCluster(m map[Key]Verdict, c *Pod, t target, name string, 
 			cl = x
 		}
 	}
+	if cl == nil && skip == "" && !o.anyClusterFor(c, t.host) {
+		// The proxy has no cluster for the host at all (a hidden Service whose
+		// VirtualService still routes on port 80): every route is 503, the
+		// destination does not matter — one failure of the dialled edge.
+		for _, b := range orNil(t.all) {
+			o.put(m, o.keyTo(c, t.host, t.port, b, ""), Verdict{Outcome: "fail", Why: path + ": no cluster for " + t.host + " in the proxy (503)"})
+		}
+		return
+	}
 	if cl == nil {
 		// A route to a subset no DestinationRule defines: Envoy answers 503
 		// "no cluster" (the cluster is never generated).
@@ -581,16 +595,11 @@ func (o *Oracle) judgeCluster(m map[Key]Verdict, c *Pod, t target, name string, 
 	}
 }
 
-// anyVSFor: a mesh VirtualService names host among its hosts.
-func (o *Oracle) anyVSFor(host string) bool {
-	for _, vs := range o.c.Istio {
-		if kindOf(vs) != "VirtualService" || len(list(vs, "spec", "gateways")) > 0 {
-			continue
-		}
-		for _, h := range list(vs, "spec", "hosts") {
-			if str(h) == host {
-				return true
-			}
+// anyClusterFor: the proxy has some outbound cluster of host.
+func (o *Oracle) anyClusterFor(c *Pod, host string) bool {
+	for _, x := range o.sim(c).Clusters {
+		if _, _, h, ok := parseCluster(x.GetName()); ok && h == host {
+			return true
 		}
 	}
 	return false

@@ -41,7 +41,9 @@ func (o *Oracle) viaGateway(m map[Key]Verdict, c *Pod, s *Svc, sp SvcPort, backe
 	if !o.hasCluster(c, name) {
 		// The Service is not exported to the gateway's namespace: no cluster,
 		// so any route to it is 503 (NC).
-		o.put(m, o.key(c, s, sp, nil), Verdict{Outcome: "fail", Why: "gateway: no cluster " + name + " (503)"})
+		for _, b := range orNil(backends) {
+			o.put(m, o.key(c, s, sp, b), Verdict{Outcome: "fail", Why: "gateway: no cluster " + name + " (503)"})
+		}
 		return
 	}
 	o.judgeCluster(m, c, t, name, proto, "gateway cluster "+name)

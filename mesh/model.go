@@ -165,6 +165,17 @@ func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1
 	if reserved, blackhole, rwhy := ReservedOutboundPort(p); reserved && kind == ProxySidecar && vis.Visible {
 		vis = Visibility{RegistryOnly: vis.RegistryOnly, Reason: rwhy, DecidedBy: []inventory.Ref{svc.Ref()}, BlackHole: blackhole}
 	}
+	if kind == ProxySidecar && !vis.Visible && !vis.BlackHole {
+		if vs, inScope := m.hiddenHostOn80(c, svc, p, sc); vs != nil {
+			if inScope {
+				vis = Visibility{Visible: true, RegistryOnly: vis.RegistryOnly, DecidedBy: []inventory.Ref{vs.Ref()},
+					Reason: vis.Reason + ", but VirtualService " + vs.Key() + " routes it on port 80 and the proxy's scope still holds the Service"}
+			} else {
+				vis.BlackHole, vis.DecidedBy = true, append(vis.DecidedBy, vs.Ref())
+				vis.Reason += "; VirtualService " + vs.Key() + " still gives the host a virtual host on port 80, whose clusters the proxy never built: 503 (no cluster)"
+			}
+		}
+	}
 	if kind == ProxySidecar && !vis.Visible && !vis.BlackHole && svc.External == nil {
 		if h := entryTakesPort(m.Inv.ServiceEntryHosts, p.Port, c.Namespace, sc, mc); h != nil {
 			vis.BlackHole, vis.DecidedBy = true, append(vis.DecidedBy, h.External.Entry.Ref())
