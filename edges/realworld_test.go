@@ -134,7 +134,11 @@ func render(r analysis.Result) string {
 			}
 		}
 		for _, a := range e.Alternatives {
-			line += fmt.Sprintf(" [%s if %s]", a.Outcome, strings.Join(a.Assume, "; "))
+			o := string(a.Outcome)
+			if a.MTLS {
+				o += " mtls"
+			}
+			line += fmt.Sprintf(" [%s if %s]", o, strings.Join(a.Assume, "; "))
 		}
 		b.WriteString(line + "\n")
 	}

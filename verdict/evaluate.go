@@ -224,13 +224,15 @@ func receiverReach(j Judgement, c edges.Candidate, b *inventory.Workload, r *tel
 	sigs := strings.Join(undecided, ",")
 	u := Judgement{Outcome: Unknown, MTLS: false, Encrypted: j.Encrypted,
 		Cause: fmt.Sprintf("the mesh path works (%s), but the OTLP protocol of %s is undetermined: no OTEL_EXPORTER_OTLP_PROTOCOL and no known SDK default (the exporter is built in code); %s", j.Cause, sigs, on)}
-	return u, protocolAlternatives(sigs, r, mismatch)
+	return u, protocolAlternatives(sigs, r, mismatch, j.MTLS)
 }
 
 // protocolAlternatives is the edge under each OTLP protocol the exporter
 // may use: the one the receiver speaks works, the other fails.
-func protocolAlternatives(sigs string, r *telemetry.Receiver, mismatch string) []Alternative {
-	works := Alternative{Outcome: OK}
+// The working one keeps the mesh path's mutual TLS: only the bytes inside
+// it are in question.
+func protocolAlternatives(sigs string, r *telemetry.Receiver, mismatch string, mtls bool) []Alternative {
+	works := Alternative{Outcome: OK, MTLS: mtls}
 	breaks := Alternative{Outcome: Fail, Category: string(category.Other), Symptom: mismatch}
 	grpc := []string{"the exporter of " + sigs + " speaks grpc (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)"}
 	http := []string{"the exporter of " + sigs + " speaks http/protobuf (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)"}
