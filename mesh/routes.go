@@ -125,6 +125,8 @@ type routeSet struct {
 	q    RouteQuery
 	out  []Route
 	seen map[string]bool
+	// elsewhere: a destination carrying traffic went to another host.
+	elsewhere bool
 }
 
 // add takes the destinations of one route; zero-weight destinations carry
@@ -138,6 +140,7 @@ func (s *routeSet) add(vs *inventory.VirtualService, dests []destination) {
 		// Destinations of other hosts are not followed (the edge is to
 		// the dialled Service).
 		if d.dest == nil || ResolveHost(d.dest.GetHost(), vs.Namespace, s.q.Domain) != s.q.Host {
+			s.elsewhere = s.elsewhere || d.dest != nil
 			continue
 		}
 		r := Route{Subset: d.dest.GetSubset(), From: vs}
@@ -156,7 +159,13 @@ func (s *routeSet) add(vs *inventory.VirtualService, dests []destination) {
 }
 
 // routes is what the set holds, or the default route when nothing was taken.
+// A route whose every destination carrying traffic is another host sends
+// nothing to this one: no routes, not the default cluster (the other host's
+// cluster is judged on the client's own edge to it).
 func (s *routeSet) routes(taken bool) []Route {
+	if taken && len(s.out) == 0 && s.elsewhere {
+		return []Route{}
+	}
 	if !taken || len(s.out) == 0 {
 		return defaultRoute
 	}

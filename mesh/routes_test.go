@@ -38,6 +38,9 @@ func subsets(rs []Route) string {
 		}
 		out = append(out, s)
 	}
+	if rs != nil && len(rs) == 0 {
+		return "none"
+	}
 	if out == nil {
 		return "default"
 	}
@@ -82,6 +85,9 @@ func TestRoutesFor(t *testing.T) {
 			{Route: []*networking.HTTPRouteDestination{dest("b", 0)}}}})}, port("http", 80), BytesUnknown, nil, "b"},
 		{"§10.1 a zero-weight destination beside another takes nothing", []*inventory.VirtualService{vs("w", &networking.VirtualService{Http: []*networking.HTTPRoute{
 			{Route: []*networking.HTTPRouteDestination{dest("a", 100), dest("b", 0)}}}})}, port("http", 80), BytesUnknown, nil, "a"},
+		{"§10.1 a route whose only carrying destination is another host sends nothing to this one", []*inventory.VirtualService{vs("o", &networking.VirtualService{Http: []*networking.HTTPRoute{
+			{Route: []*networking.HTTPRouteDestination{dest("a", 0), {Destination: &networking.Destination{Host: "other.elsewhere.svc.cluster.local"}, Weight: 100}}}}})},
+			port("http", 80), BytesUnknown, nil, "none"},
 		{"§10.1 the first matching tcp route wins", []*inventory.VirtualService{vs("t", &networking.VirtualService{Tcp: []*networking.TCPRoute{
 			{Match: []*networking.L4MatchAttributes{{Port: 9999}}, Route: []*networking.RouteDestination{l4dest("x")}},
 			{Route: []*networking.RouteDestination{l4dest("a")}},
