@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/edges"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
@@ -367,6 +368,18 @@ func applyAlternatives(e *verdict.Edge, fs []*fact, cs []combo, res []outcome) {
 	if len(kept) == 0 {
 		return // every assumption gives the same verdict: it does not hang on them
 	}
+	if e.Outcome == verdict.Unknown && agreed(res) {
+		// Undecided on what was read, but every possibility gives the same
+		// verdict: it is decided, whatever the missing facts are.
+		r := res[0]
+		var missing []string
+		for _, f := range fs {
+			missing = append(missing, f.missing)
+		}
+		e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category = r.Outcome, r.MTLS, e.Encrypted || r.MTLS, r.Symptom, category.Category(r.Category)
+		e.Cause = fmt.Sprintf("%s whatever is missing (%s): every possibility gives the same", r.Outcome, strings.Join(missing, "; "))
+		return
+	}
 	seen := map[string]bool{}
 	var alts []verdict.Alternative
 	for i, c := range cs {
@@ -393,6 +406,16 @@ func applyAlternatives(e *verdict.Edge, fs []*fact, cs []combo, res []outcome) {
 	}
 	markUndecided(e, kept, "")
 	e.Alternatives = alts
+}
+
+// agreed: every combination gives one outcome, with no alternatives of its own.
+func agreed(res []outcome) bool {
+	for _, r := range res {
+		if len(r.Alts) > 0 || !r.same(res[0]) {
+			return false
+		}
+	}
+	return len(res) > 0
 }
 
 // consistent: with only the kept facts, each combination still has one outcome.

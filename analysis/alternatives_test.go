@@ -96,6 +96,14 @@ metadata: {name: shop, labels: {istio-injection: enabled}}`},
 			want: []string{"ok if namespace pay: no istio-injection label",
 				"ok mTLS if namespace pay: istio-injection=enabled"},
 			cause: "namespace pay is not in the inputs"},
+		{rule: "§2 a namespace not in the inputs, but every value gives the same verdict: decided",
+			yaml: []string{altApps, `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}`, `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: default, namespace: istio-system}
+spec: {host: "*.local", trafficPolicy: {tls: {mode: DISABLE}}}`},
+			outcome: verdict.OK, cause: "ok whatever is missing (namespace pay is not in the inputs"},
 		{rule: "§2 two namespaces missing: every combination, and the one the outcome does not hang on dropped",
 			yaml: []string{altApps, altIstioMutual}, outcome: verdict.Unknown,
 			want: []string{"ok if namespace pay: no istio-injection label and namespace shop: no istio-injection label",
