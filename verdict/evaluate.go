@@ -68,6 +68,12 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	serverProxy := m.Proxy(b)
 	e.Server.Proxy = serverProxy.Kind
 	sp, _ := clusterPort(c, route)
+	if route.Port != 0 && m.ClusterFor(c.Client.Namespace, c.Client.Template.Labels, m.Proxy(c.Client).Kind, c.Service, uint32(sp.Port), route.Subset).OriginalDst {
+		// An ORIGINAL_DST cluster connects to the address and port the client
+		// dialled, whatever port the route's cluster names (§10.3): the
+		// dialled port's targetPort is where the traffic lands.
+		sp = c.Port
+	}
 	tp, err := inventory.TargetPort(sp, b.Template)
 	if err != nil {
 		e.ClientSends, e.ServerAccepts, e.Outcome = mesh.SendsUnknown, mesh.AcceptsUnknown, Unknown

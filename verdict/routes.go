@@ -62,7 +62,11 @@ func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*invent
 		reached := 0
 		for _, b := range rest {
 			if cl.Selects(b.Template.Labels) {
-				e := judgeBackend(m, c, base, b, routedProtocol(proto, sp, r), r)
+				p := routedProtocol(proto, sp, r)
+				if cl.OriginalDst {
+					p = proto // lands on the dialled port (judgeBackend)
+				}
+				e := judgeBackend(m, c, base, b, p, r)
 				e.Server.Sniffed, e.Server.RoutedPort = r.Sniffed, r.Port
 				out = append(out, e)
 				reached++
