@@ -32,9 +32,13 @@ type PortChange struct {
 // Report is the comparison; every list is sorted.
 type Report struct {
 	StartFailing []EdgeChange `json:"startFailing"`
-	StopFailing  []EdgeChange `json:"stopFailing"`
-	LostMTLS     []EdgeChange `json:"lostMTLS"`
-	GainedMTLS   []EdgeChange `json:"gainedMTLS"`
+	// MayStartFailing are edges that were not failing and are now undecided
+	// with a failing possibility (or no short list of them): what the
+	// inputs lack decides whether they break, so a gate must not pass them.
+	MayStartFailing []EdgeChange `json:"mayStartFailing"`
+	StopFailing     []EdgeChange `json:"stopFailing"`
+	LostMTLS        []EdgeChange `json:"lostMTLS"`
+	GainedMTLS      []EdgeChange `json:"gainedMTLS"`
 	// Changed are other edges whose client or server behaviour changes.
 	Changed []EdgeChange `json:"changed"`
 	Added   []EdgeChange `json:"added"`
@@ -55,6 +59,30 @@ func (r Report) Breaks() bool {
 	return len(r.StartFailing) > 0
 }
 
+// MayBreak reports edges that may start failing: undecided after the
+// change, with a failing possibility, where they did not fail before.
+func (r Report) MayBreak() bool { return len(r.MayStartFailing) > 0 }
+
+// mayFail: failing, or undecided with a failing possibility or with none
+// listed (an open-ended missing fact).
+func mayFail(e verdict.Edge) bool {
+	if e.Outcome == verdict.Fail {
+		return true
+	}
+	if e.Outcome != verdict.Unknown {
+		return false
+	}
+	if len(e.Alternatives) == 0 {
+		return true
+	}
+	for _, a := range e.Alternatives {
+		if a.Outcome != verdict.OK {
+			return true
+		}
+	}
+	return false
+}
+
 // Weakens reports lost mutual TLS or ports that start accepting plaintext.
 func (r Report) Weakens() bool {
 	for _, p := range r.Ports {
@@ -67,7 +95,7 @@ func (r Report) Weakens() bool {
 
 // Empty reports no change at all.
 func (r Report) Empty() bool {
-	return len(r.StartFailing)+len(r.StopFailing)+len(r.LostMTLS)+len(r.GainedMTLS)+len(r.Changed)+len(r.Added)+len(r.Removed)+len(r.Ports)+len(r.NewFindings) == 0
+	return len(r.StartFailing)+len(r.MayStartFailing)+len(r.StopFailing)+len(r.LostMTLS)+len(r.GainedMTLS)+len(r.Changed)+len(r.Added)+len(r.Removed)+len(r.Ports)+len(r.NewFindings) == 0
 }
 
 func state(e verdict.Edge) string {
@@ -96,11 +124,15 @@ func Compare(before, after analysis.Result, portsBefore, portsAfter []analysis.P
 			r.Added = append(r.Added, ch)
 			if e.Outcome == verdict.Fail {
 				r.StartFailing = append(r.StartFailing, ch)
+			} else if mayFail(e) {
+				r.MayStartFailing = append(r.MayStartFailing, ch)
 			}
 			continue
 		}
 		ch.Before = state(b)
 		switch {
+		case !mayFail(b) && e.Outcome == verdict.Unknown && mayFail(e):
+			r.MayStartFailing = append(r.MayStartFailing, ch)
 		case b.Outcome != verdict.Fail && e.Outcome == verdict.Fail:
 			r.StartFailing = append(r.StartFailing, ch)
 		case b.Outcome == verdict.Fail && e.Outcome != verdict.Fail:
@@ -121,7 +153,7 @@ func Compare(before, after analysis.Result, portsBefore, portsAfter []analysis.P
 	r.Ports = comparePorts(portsBefore, portsAfter)
 	r.NewFindings = newFindings(before.Findings, after.Findings)
 	r.normalize()
-	for _, l := range [][]EdgeChange{r.StartFailing, r.StopFailing, r.LostMTLS, r.GainedMTLS, r.Changed, r.Added, r.Removed} {
+	for _, l := range [][]EdgeChange{r.StartFailing, r.MayStartFailing, r.StopFailing, r.LostMTLS, r.GainedMTLS, r.Changed, r.Added, r.Removed} {
 		sort.Slice(l, func(i, j int) bool { return l[i].Edge < l[j].Edge })
 	}
 	return r
@@ -146,7 +178,7 @@ func comparePorts(before, after []analysis.PortAcceptance) []PortChange {
 
 // normalize turns nil lists into empty ones: the JSON says [] rather than null.
 func (r *Report) normalize() {
-	for _, l := range []*[]EdgeChange{&r.StartFailing, &r.StopFailing, &r.LostMTLS, &r.GainedMTLS, &r.Changed, &r.Added, &r.Removed} {
+	for _, l := range []*[]EdgeChange{&r.StartFailing, &r.MayStartFailing, &r.StopFailing, &r.LostMTLS, &r.GainedMTLS, &r.Changed, &r.Added, &r.Removed} {
 		if *l == nil {
 			*l = []EdgeChange{}
 		}

@@ -55,3 +55,31 @@ func TestNewErrorFindingBreaks(t *testing.T) {
 		t.Fatalf("the same finding in another folder is not new: %+v", r.NewFindings)
 	}
 }
+
+// An edge that worked and is undecided after the change, with a failing
+// possibility (or none listed), may break: a gate must not pass it. One whose
+// every possibility works, or that was undecided-may-fail already, is not new.
+func TestMayStartFailing(t *testing.T) {
+	unknown := func(client string, alts ...verdict.Outcome) verdict.Edge {
+		e := edge(client, verdict.Unknown, false)
+		for _, o := range alts {
+			e.Alternatives = append(e.Alternatives, verdict.Alternative{Assume: []string{"x"}, Outcome: o})
+		}
+		return e
+	}
+	before := analysis.Result{Edges: []verdict.Edge{
+		edge("may-break", verdict.OK, true), edge("open", verdict.OK, false), edge("fine", verdict.OK, false),
+		unknown("was-undecided", verdict.OK, verdict.Fail)}}
+	after := analysis.Result{Edges: []verdict.Edge{
+		unknown("may-break", verdict.OK, verdict.Fail), unknown("open"), unknown("fine", verdict.OK, verdict.OK),
+		unknown("was-undecided", verdict.Fail, verdict.OK), unknown("new", verdict.Fail)}}
+	r := Compare(before, after, nil, nil)
+	var got []string
+	for _, c := range r.MayStartFailing {
+		got = append(got, c.Edge)
+	}
+	want := []string{"a/may-break Deployment → b/s:80 (s)", "a/new Deployment → b/s:80 (s)", "a/open Deployment → b/s:80 (s)"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] || !r.MayBreak() || r.Breaks() {
+		t.Errorf("may start failing: %q (want %q); MayBreak %v Breaks %v", got, want, r.MayBreak(), r.Breaks())
+	}
+}

@@ -29,12 +29,13 @@ func diffText(w io.Writer, r diff.Report) {
 		fmt.Fprintf(w, "%s (%d):\n", title, len(l))
 		for _, c := range l {
 			fmt.Fprintf(w, "  %s\n    %s → %s\n", c.Edge, c.Before, c.After)
-			if c.Cause != "" && strings.HasPrefix(c.After, "fail") {
+			if c.Cause != "" && (strings.HasPrefix(c.After, "fail") || strings.HasPrefix(c.After, "unknown")) {
 				fmt.Fprintf(w, "    why: %s\n", c.Cause)
 			}
 		}
 	}
 	section("Edges that start failing", r.StartFailing)
+	section("Edges that may start failing (undecided: what the inputs lack decides)", r.MayStartFailing)
 	section("Edges that stop failing", r.StopFailing)
 	section("Edges that lose mutual TLS", r.LostMTLS)
 	section("Edges that gain mutual TLS", r.GainedMTLS)
@@ -66,6 +67,8 @@ func DiffMarkdown(w io.Writer, r diff.Report) error {
 	verdict := "✅ no edge breaks"
 	if r.Breaks() {
 		verdict = "❌ this change breaks edges"
+	} else if r.MayBreak() {
+		verdict = "❔ edges may break: undecided on these inputs"
 	} else if r.Weakens() {
 		verdict = "⚠️ this change weakens mutual TLS"
 	}
@@ -73,7 +76,7 @@ func DiffMarkdown(w io.Writer, r diff.Report) error {
 	rows := []struct {
 		name string
 		n    int
-	}{{"start failing", len(r.StartFailing)}, {"stop failing", len(r.StopFailing)}, {"lose mTLS", len(r.LostMTLS)},
+	}{{"start failing", len(r.StartFailing)}, {"may start failing", len(r.MayStartFailing)}, {"stop failing", len(r.StopFailing)}, {"lose mTLS", len(r.LostMTLS)},
 		{"gain mTLS", len(r.GainedMTLS)}, {"ports changing", len(r.Ports)}, {"new findings", len(r.NewFindings)}}
 	for _, row := range rows {
 		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)

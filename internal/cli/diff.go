@@ -73,7 +73,7 @@ accepting plaintext) unless --allow-weaken; 0 otherwise; 2 on usage or unreadabl
 			default:
 				return usageErr(fmt.Errorf("unknown output %q (want text, json or markdown)", output))
 			}
-			if r.Breaks() || (r.Weakens() && !allowWeaken) {
+			if r.Breaks() || r.MayBreak() || (r.Weakens() && !allowWeaken) {
 				return problemsFound
 			}
 			return nil
