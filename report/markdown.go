@@ -32,11 +32,23 @@ func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 	}
 	s := r.Summary
 	var head strings.Builder
+	// An all-clear only when every edge was decided and some were judged:
+	// undecided edges and an empty judgement are not a pass.
 	status := "✅ no edge fails"
-	if s.Failing > 0 {
+	switch {
+	case s.Failing > 0:
 		status = fmt.Sprintf("❌ %d of %d edges fail", s.Failing, s.Edges)
+	case s.UnknownMayFail > 0:
+		status = fmt.Sprintf("❔ no edge fails for certain; %d of %d undecided edges fail under some alternative", s.UnknownMayFail, s.Unknown)
+	case s.Unknown > 0:
+		status = fmt.Sprintf("❔ no edge fails; %d of %d edges undecided", s.Unknown, s.Edges)
+	case s.Edges == 0 && s.Pairs == nil:
+		status = "❔ no edge judged"
 	}
 	fmt.Fprintf(&head, "## meshdoctor: %s\n\n", status)
+	if s.Edges == 0 && s.Pairs == nil {
+		head.WriteString("No workload names a Service in its env, args or mounted config, so no edge was judged; `--all-pairs` judges every workload × Service port.\n\n")
+	}
 	head.WriteString("| outcome | edges |\n| --- | ---: |\n")
 	fmt.Fprintf(&head, "| ❌ fail | %d |\n| ❔ unknown | %d |\n| 🔒 ok, mutual TLS | %d |\n| ok, plaintext | %d |\n| **total** | **%d** |\n\n",
 		s.Failing, s.Unknown, s.MTLS, s.Edges-s.Failing-s.Unknown-s.MTLS, s.Edges)
