@@ -39,6 +39,10 @@ func (f Filter) Check() error {
 		if code == "" || (ok && strings.Count(obj, "/") != 2) {
 			return fmt.Errorf("--suppress %q: want CODE or CODE=Kind/namespace/name", s)
 		}
+		// A typo would suppress nothing, silently.
+		if !slices.ContainsFunc(check.All, func(c *check.Check) bool { return c.Code == code }) && code != "*" {
+			return fmt.Errorf("--suppress %q: no check has code %s (the README's table of findings lists every code)", s, code)
+		}
 	}
 	return nil
 }
