@@ -11,7 +11,11 @@ import (
 
 // Languages the Operator injects, each with its pod annotation
 // instrumentation.opentelemetry.io/inject-<lang>.
-var Languages = []string{"java", "python", "nodejs", "dotnet", "go"}
+// "sdk" injects no agent, only the Instrumentation's environment
+// (endpoint, service name, resource, propagators, sampler) into an app that
+// carries its own SDK (opentelemetry-operator pkg/instrumentation sdk.go
+// injectCommonSDKConfig); its exporter protocol is the app's own.
+var Languages = []string{"java", "python", "nodejs", "dotnet", "go", "sdk"}
 
 // Instrumentation is an opentelemetry.io Instrumentation resource: the
 // Operator's recipe for auto-instrumentation, read as the webhook applies it.

@@ -142,6 +142,11 @@ func tagOf(image string) string {
 // environment hints and init containers (the Operator's copy step).
 func detectSDK(w *inventory.Workload, s settings, inst *Instrumentation, lang string) (SDK, bool) {
 	words := strings.Join(s.words, " ")
+	if lang == "sdk" {
+		// The app's own SDK, configured by the Operator's environment: which
+		// SDK, and so its default protocol, the inputs do not tell.
+		return SDK{Lang: "unknown", Kind: "app's own SDK, operator inject-sdk", Hint: "instrumentation.opentelemetry.io/inject-sdk"}, true
+	}
 	if lang != "" {
 		sdk := SDK{Lang: lang, Kind: lang + " (operator auto-instrumentation)", Hint: "instrumentation.opentelemetry.io/inject-" + lang}
 		if inst != nil {
