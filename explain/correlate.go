@@ -24,18 +24,24 @@ func Correlate(r *Report, edges []verdict.Edge) {
 		}
 		d.Edges = matched
 		d.Correlation = correlation(d, matched, how)
-		confirm(d, matched)
+		confirm(d, matched, len(d.Targets) > 0 && how == "the hosts and ports in the log")
 	}
 }
 
 // confirm puts the cause the manifests show first and fills the next-step
 // commands' placeholders with the failing edge's names.
-func confirm(d *Diagnosis, edges []verdict.Edge) {
+func confirm(d *Diagnosis, edges []verdict.Edge, byHost bool) {
 	for _, e := range edges {
 		if e.Outcome != verdict.Fail || !agrees(d, e) {
 			continue
 		}
-		d.Causes = append([]string{"confirmed by the manifests: " + e.Cause}, d.Causes...)
+		// Matched by category alone, the edge is a candidate, not the line's
+		// own edge: the log names no host the manifests know.
+		lead := "confirmed by the manifests: "
+		if !byHost {
+			lead = fmt.Sprintf("possibly, by failure category only (the log names no host the manifests know), %s → %s:%d: ", e.Client.Namespace+"/"+e.Client.Workload, e.Server.Host, e.Server.Port)
+		}
+		d.Causes = append([]string{lead + e.Cause}, d.Causes...)
 		r := strings.NewReplacer("<ns>", e.Server.Namespace, "<svc>", e.Server.Service, "<host>", e.Server.Host,
 			"<port>", strconv.Itoa(int(e.Server.Port)), "<client-ns>", e.Client.Namespace)
 		for i, n := range d.Next {
