@@ -16,11 +16,17 @@ import (
 // more specific listeners miss goes to its cluster — its own endpoints
 // (DNS, STATIC), not the address dialled. HTTP ports match by Host header
 // and TLS ports by SNI, so they take nothing else; resolution NONE
-// forwards to the original destination, so it is not counted here.
+// forwards to the original destination, and STATIC endpoints given by
+// address are matched as the destinations (istio-diff seed 40236), so
+// neither is counted here.
 func entryTakesPort(hosts []*inventory.Service, p int32, clientNs string, sc *inventory.Sidecar, mc inventory.MeshConfig) *inventory.Service {
 	for _, h := range hosts {
 		se := h.External.Entry
 		if se == nil || len(se.Spec.GetAddresses()) > 0 || se.Spec.GetResolution() == networking.ServiceEntry_NONE {
+			continue
+		}
+		if se.Spec.GetResolution() == networking.ServiceEntry_STATIC && len(se.Spec.GetEndpoints()) > 0 {
+			// Its listener matches the endpoints' own addresses as destinations.
 			continue
 		}
 		for _, sp := range se.Spec.GetPorts() {

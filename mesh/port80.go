@@ -1,6 +1,8 @@
 package mesh
 
 import (
+	"strings"
+
 	"github.com/meshdoctor/meshdoctor/inventory"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -42,14 +44,24 @@ func (m *Model) hiddenHostOn80(c *inventory.Workload, svc *inventory.Service, p 
 	return owner, routedInOwnNamespace(m.Inv.VirtualServices, svc, c.Namespace, sc, mc.DomainSuffix)
 }
 
-// httpListenerOn: some Service or ServiceEntry host the client sees has an
-// HTTP (or sniffed) port number p, so its sidecar has a 0.0.0.0:p listener.
+// httpListenerOn: some Service or ServiceEntry host the client sees
+// declares port number p HTTP, so its sidecar has a 0.0.0.0:p listener
+// (a sniffed or TCP port binds the Service's VIP instead; istio-diff seed
+// 40158).
 func (m *Model) httpListenerOn(p int32, clientNs string, sc *inventory.Sidecar) bool {
 	mc := m.Inv.Mesh
-	for _, set := range [][]*inventory.Service{m.Inv.Services, m.Inv.ServiceEntryHosts} {
-		for _, s := range set {
-			for _, sp := range s.Spec.Ports {
-				if sp.Port == p && PortProtocol(sp) != ProtoTCP && VisibilityOf(s, clientNs, sc, mc).Visible {
+	for _, s := range m.Inv.Services {
+		for _, sp := range s.Spec.Ports {
+			if sp.Port == p && PortProtocol(sp) == ProtoHTTP && VisibilityOf(s, clientNs, sc, mc).Visible {
+				return true
+			}
+		}
+	}
+	for _, s := range m.Inv.ServiceEntryHosts {
+		for _, sp := range s.External.Entry.Spec.GetPorts() {
+			switch strings.ToUpper(sp.GetProtocol()) {
+			case "HTTP", "HTTP2", "GRPC", "GRPC-WEB":
+				if int32(sp.GetNumber()) == p && VisibilityOf(s, clientNs, sc, mc).Visible {
 					return true
 				}
 			}
