@@ -152,7 +152,7 @@ func SARIF(w io.Writer, r analysis.Result, opt SARIFOptions) error {
 				obj = f.Object.Kind + " " + f.Object.Namespace + "/" + f.Object.Name
 			}
 			res.Locations = []sarifLocation{{
-				PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(f.File, opt.BaseDir), URIBaseID: "%SRCROOT%"},
+				PhysicalLocation: sarifPhysical{ArtifactLocation: artifactOf(f.File, opt.BaseDir),
 					Region: sarifRegion{StartLine: line}},
 				LogicalLocations: []sarifLogical{{Name: f.Object.Name, FullyQualifiedName: obj, Kind: "object"}},
 			}}
@@ -172,6 +172,16 @@ func SARIF(w io.Writer, r analysis.Result, opt SARIFOptions) error {
 }
 
 // sarifURI makes a relative, forward-slash URI reference of a file path.
+// artifactOf locates a file: relative to %SRCROOT% when it can be, else
+// by an absolute file:// URI, which SARIF forbids a uriBaseId on (§3.4.4).
+func artifactOf(file, base string) sarifArtifact {
+	u := sarifURI(file, base)
+	if strings.HasPrefix(u, "file://") {
+		return sarifArtifact{URI: u}
+	}
+	return sarifArtifact{URI: u, URIBaseID: "%SRCROOT%"}
+}
+
 func sarifURI(file, base string) string {
 	if file == "-" {
 		return "stdin"

@@ -146,3 +146,15 @@ func TestSARIFURI(t *testing.T) {
 		}
 	}
 }
+
+// SARIF forbids a uriBaseId on an absolute URI (§3.4.4): code scanning could
+// not place a finding whose file is outside the checkout either way, but the
+// log must stay valid.
+func TestSARIFBaseOnlyOnRelative(t *testing.T) {
+	if a := artifactOf("/elsewhere/x.yaml", "/repo"); a.URIBaseID != "" || a.URI != "file:///elsewhere/x.yaml" {
+		t.Errorf("absolute: %+v", a)
+	}
+	if a := artifactOf("/repo/k8s/a.yaml", "/repo"); a.URIBaseID != "%SRCROOT%" || a.URI != "k8s/a.yaml" {
+		t.Errorf("relative: %+v", a)
+	}
+}

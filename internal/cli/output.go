@@ -53,4 +53,11 @@ func renderAnalysis(format string, w io.Writer, res analysis.Result, st report.S
 
 // toolVersion is the module version the binary was built from without its
 // "v" (SARIF's semanticVersion), or "" when not known.
-func toolVersion() string { return strings.TrimPrefix(moduleVersion(), "v") }
+// toolVersion is the module's version, or the source's own for a build
+// from a checkout (SARIF consumers key rules by the driver's version).
+func toolVersion() string {
+	if v := strings.TrimPrefix(moduleVersion(), "v"); v != "" {
+		return v
+	}
+	return version
+}
