@@ -27,6 +27,10 @@ func (inv *Inventory) addIstioOperator(o source.Object, defNS string, meshMaps *
 		suffix = "-" + spec.Revision
 	}
 	m := meta(o.Kind, om, o, defNS)
+	if m.Name == "" {
+		// istioctl install takes a file without metadata (Istio's samples).
+		m.Name = "(unnamed)"
+	}
 	var maps []*ConfigMap
 	if len(spec.MeshConfig) > 0 && string(spec.MeshConfig) != "null" {
 		// JSON is YAML: apply reads the mesh key as istiod would.
