@@ -41,7 +41,13 @@ Exit status: 0 no known signature, 1 at least one diagnosis, 2 usage or unreadab
 		Example: `  kubectl logs deploy/auth-guard | meshdoctor explain -
   meshdoctor explain -o json app.log
   meshdoctor explain app.log --manifests ./k8s/`,
-		Args: cobra.MaximumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				// "--manifests a b c" leaves b and c as arguments.
+				return fmt.Errorf("explain reads one log (FILE or -), got %d arguments: %q; --manifests takes one path and repeats (--manifests a --manifests b)", len(args), args)
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
 			if list || literals {
