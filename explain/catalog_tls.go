@@ -3,8 +3,11 @@ package explain
 import "github.com/meshdoctor/meshdoctor/category"
 
 var tlsToPlaintextCauses = []string{
+	// Auto mTLS alone never sends Istio mTLS to an endpoint without a sidecar
+	// (it reads the endpoint's tlsMode label), so an explicit DestinationRule
+	// — often a mesh-wide "*.local" one — is the common case.
+	"a DestinationRule with tls.mode ISTIO_MUTUAL (or SIMPLE/MUTUAL) applies to a destination that has no sidecar, or whose port is PeerAuthentication DISABLE (a mesh-wide host \"*.local\" rule is the common case)",
 	"the destination port is excluded from the destination sidecar's inbound capture (traffic.sidecar.istio.io/excludeInboundPorts, or missing from includeInboundPorts): auto-mTLS still sends Istio mTLS because the pod has a sidecar (istio#30311), and the app answers in plaintext",
-	"a DestinationRule with tls.mode ISTIO_MUTUAL (or SIMPLE/MUTUAL) applies to a destination that has no sidecar, or whose port is PeerAuthentication DISABLE",
 	"the destination pod carries security.istio.io/tlsMode=istio but runs no sidecar (copied labels, sidecar.istio.io/inject=false added later, hostNetwork)",
 }
 
