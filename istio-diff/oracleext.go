@@ -8,6 +8,7 @@ import (
 
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/simulation"
+	"istio.io/istio/pilot/test/xdstest"
 	"istio.io/istio/pkg/config/host"
 )
 
@@ -273,6 +274,9 @@ func (o *Oracle) entryCall(m map[Key]Verdict, c *Pod, e *Entry, ep EntryPort, pr
 		return
 	}
 	t := target{host: e.Host, port: ep.Number, dst: dst, all: pods, targetOf: entryTarget, external: external}
+	// No VirtualService routes a ServiceEntry host here: another host's
+	// cluster behind a TCP chain is a wildcard listener's takeover.
+	t.takenByOther = fc != nil && xdstest.ExtractHTTPConnectionManager(o.t, fc) == nil
 	for _, wc := range o.routeClusters(sim, res, fc) {
 		if appTLS && (wc.name == "PassthroughCluster" || external) {
 			// The app's own TLS passes through the proxy.

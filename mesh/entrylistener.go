@@ -16,17 +16,17 @@ import (
 // more specific listeners miss goes to its cluster — its own endpoints
 // (DNS, STATIC), not the address dialled. HTTP ports match by Host header
 // and TLS ports by SNI, so they take nothing else; resolution NONE
-// forwards to the original destination, and STATIC endpoints given by
-// address are matched as the destinations (istio-diff seed 40236), so
-// neither is counted here.
-func entryTakesPort(hosts []*inventory.Service, p int32, clientNs string, sc *inventory.Sidecar, mc inventory.MeshConfig) *inventory.Service {
-	for _, h := range hosts {
+// forwards to the original destination, so it is not counted here; nor is
+// a port where a visible HTTP-declared Service port already holds
+// 0.0.0.0:port (the HTTP listener wins it, istio-diff seed 40236).
+func (m *Model) entryTakesPort(p int32, clientNs string, sc *inventory.Sidecar) *inventory.Service {
+	mc := m.Inv.Mesh
+	if m.httpListenerOn(p, clientNs, sc) {
+		return nil
+	}
+	for _, h := range m.Inv.ServiceEntryHosts {
 		se := h.External.Entry
 		if se == nil || len(se.Spec.GetAddresses()) > 0 || se.Spec.GetResolution() == networking.ServiceEntry_NONE {
-			continue
-		}
-		if se.Spec.GetResolution() == networking.ServiceEntry_STATIC && len(se.Spec.GetEndpoints()) > 0 {
-			// Its listener matches the endpoints' own addresses as destinations.
 			continue
 		}
 		for _, sp := range se.Spec.GetPorts() {

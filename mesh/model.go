@@ -177,7 +177,7 @@ func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1
 		}
 	}
 	if kind == ProxySidecar && !vis.Visible && !vis.BlackHole && svc.External == nil {
-		if h := entryTakesPort(m.Inv.ServiceEntryHosts, p.Port, c.Namespace, sc, mc); h != nil {
+		if h := m.entryTakesPort(p.Port, c.Namespace, sc); h != nil {
 			vis.BlackHole, vis.DecidedBy = true, append(vis.DecidedBy, h.External.Entry.Ref())
 			vis.Reason += "; ServiceEntry " + h.External.Entry.Key() + " (" + h.External.Host + ", no addresses) binds TCP port " +
 				itoa(p.Port) + " on 0.0.0.0, so its listener takes the connection to its own endpoints: the Service is never reached"
