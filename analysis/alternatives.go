@@ -368,7 +368,7 @@ func applyAlternatives(e *verdict.Edge, fs []*fact, cs []combo, res []outcome) {
 	if len(kept) == 0 {
 		return // every assumption gives the same verdict: it does not hang on them
 	}
-	if e.Outcome == verdict.Unknown && agreed(res) {
+	if e.Outcome == verdict.Unknown && agreed(res) && res[0].Outcome != verdict.Unknown {
 		// Undecided on what was read, but every possibility gives the same
 		// verdict: it is decided, whatever the missing facts are.
 		r := res[0]
