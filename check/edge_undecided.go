@@ -2,9 +2,12 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
+	"github.com/meshdoctor/meshdoctor/mesh"
+	"github.com/meshdoctor/meshdoctor/telemetry"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -36,7 +39,7 @@ The reason names what is missing (a namespace, a backing workload, a cluster IP)
 			if e.Server.Subset != "" {
 				server += " (subset " + e.Server.Subset + ")"
 			}
-			ref := primaryRef(e)
+			ref := undecidedRef(e)
 			k := server + "|" + e.Cause + "|" + ref.String()
 			g, ok := groups[k]
 			if !ok {
@@ -67,6 +70,22 @@ The reason names what is missing (a namespace, a backing workload, a cluster IP)
 			p.Report(g.ref, fmt.Sprintf("%s → %s %s undecided: %s", who, g.server, verb, g.cause))
 		}
 	},
+}
+
+// undecidedRef is the object whose change would decide e: the client, when
+// the mesh path is decided and only its exporter's OTLP protocol is missing
+// (setting OTEL_EXPORTER_OTLP_PROTOCOL there decides it); else the edge's
+// primary object.
+func undecidedRef(e verdict.Edge) inventory.Ref {
+	if e.OTLP != nil && slices.Contains(e.OTLP.Protocols, string(telemetry.Unknown)) &&
+		e.ClientSends != mesh.SendsUnknown && e.ServerAccepts != mesh.AcceptsUnknown {
+		for _, r := range e.DecidedBy {
+			if r.Kind == e.Client.Kind && r.Namespace == e.Client.Namespace && r.Name == e.Client.Workload {
+				return r
+			}
+		}
+	}
+	return primaryRef(e)
 }
 
 func appendUnique(list []string, s string) []string {
