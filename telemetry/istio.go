@@ -135,9 +135,7 @@ func (m *Model) providersFor(w *inventory.Workload) []providerPick {
 func telemetryProviders(t *telemetryv1alpha1.Telemetry, what string) (names []string, off, set bool) {
 	if what == "tracing" {
 		for _, tr := range t.GetTracing() {
-			for _, p := range tr.GetProviders() {
-				names = append(names, p.GetName())
-			}
+			names = append(names, refNames(tr.GetProviders())...)
 			if tr.GetDisableSpanReporting().GetValue() {
 				return nil, true, true
 			}
@@ -145,9 +143,7 @@ func telemetryProviders(t *telemetryv1alpha1.Telemetry, what string) (names []st
 		return names, false, len(names) > 0
 	}
 	for _, al := range t.GetAccessLogging() {
-		for _, p := range al.GetProviders() {
-			names = append(names, p.GetName())
-		}
+		names = append(names, refNames(al.GetProviders())...)
 		if al.GetDisabled().GetValue() {
 			return nil, true, true
 		}
