@@ -52,9 +52,7 @@ func (mc *MeshConfig) apply(cm *ConfigMap) error {
 		mc.OutboundRegistryOnly = m.OutboundTrafficPolicy.Mode == meshv1alpha1.MeshConfig_OutboundTrafficPolicy_REGISTRY_ONLY
 	}
 	mc.DefaultDestinationRuleExportTo = m.DefaultDestinationRuleExportTo
-	mc.ExtensionProviders, mc.DefaultTracing, mc.DefaultAccessLogging = providersOf(&m)
-	mc.ProviderNames = providerNames(&m)
-	mc.DefaultMetrics = m.GetDefaultProviders().GetMetrics()
+	mc.setProviders(&m)
 	if dc := m.DefaultConfig; dc != nil {
 		if dc.HoldApplicationUntilProxyStarts != nil {
 			mc.HoldApplicationUntilProxyStarts = dc.HoldApplicationUntilProxyStarts.Value

@@ -30,32 +30,28 @@ type ExtensionProvider struct {
 // DefaultMeshConfig and ApplyMeshConfig, which merges providers by name).
 var builtinProviders = []string{"prometheus", "stackdriver", "envoy"}
 
-// providerNames is builtinProviders plus every provider m defines.
-func providerNames(m *meshv1alpha1.MeshConfig) []string {
-	out := append([]string(nil), builtinProviders...)
+// setProviders reads m's extension providers — every name, Istio's
+// built-in ones first, and those that dial a Service — and its default
+// tracing, access-logging and metrics providers.
+func (mc *MeshConfig) setProviders(m *meshv1alpha1.MeshConfig) {
+	mc.ExtensionProviders = nil
+	mc.ProviderNames = append([]string(nil), builtinProviders...)
 	for _, p := range m.GetExtensionProviders() {
-		out = append(out, p.GetName())
-	}
-	return out
-}
-
-// providersOf reads the extension providers that dial a Service and the
-// default tracing and access-logging providers.
-func providersOf(m *meshv1alpha1.MeshConfig) (out []ExtensionProvider, tracing, logging []string) {
-	for _, p := range m.GetExtensionProviders() {
+		mc.ProviderNames = append(mc.ProviderNames, p.GetName())
 		switch {
 		case p.GetOpentelemetry() != nil:
 			o := p.GetOpentelemetry()
-			out = append(out, ExtensionProvider{Name: p.GetName(), Kind: "opentelemetry", Service: o.GetService(), Port: o.GetPort(), HTTP: o.GetHttp() != nil})
+			mc.ExtensionProviders = append(mc.ExtensionProviders, ExtensionProvider{Name: p.GetName(), Kind: "opentelemetry", Service: o.GetService(), Port: o.GetPort(), HTTP: o.GetHttp() != nil})
 		case p.GetEnvoyOtelAls() != nil:
 			o := p.GetEnvoyOtelAls()
-			out = append(out, ExtensionProvider{Name: p.GetName(), Kind: "envoyOtelAls", Service: o.GetService(), Port: o.GetPort()})
+			mc.ExtensionProviders = append(mc.ExtensionProviders, ExtensionProvider{Name: p.GetName(), Kind: "envoyOtelAls", Service: o.GetService(), Port: o.GetPort()})
 		case p.GetZipkin() != nil:
 			o := p.GetZipkin()
-			out = append(out, ExtensionProvider{Name: p.GetName(), Kind: "zipkin", Service: o.GetService(), Port: o.GetPort(), HTTP: true})
+			mc.ExtensionProviders = append(mc.ExtensionProviders, ExtensionProvider{Name: p.GetName(), Kind: "zipkin", Service: o.GetService(), Port: o.GetPort(), HTTP: true})
 		}
 	}
-	return out, m.GetDefaultProviders().GetTracing(), m.GetDefaultProviders().GetAccessLogging()
+	d := m.GetDefaultProviders()
+	mc.DefaultTracing, mc.DefaultAccessLogging, mc.DefaultMetrics = d.GetTracing(), d.GetAccessLogging(), d.GetMetrics()
 }
 
 // Telemetry is a telemetry.istio.io Telemetry resource.
