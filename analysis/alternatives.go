@@ -372,12 +372,8 @@ func applyAlternatives(e *verdict.Edge, fs []*fact, cs []combo, res []outcome) {
 		// Undecided on what was read, but every possibility gives the same
 		// verdict: it is decided, whatever the missing facts are.
 		r := res[0]
-		var missing []string
-		for _, f := range fs {
-			missing = append(missing, f.missing)
-		}
 		e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category = r.Outcome, r.MTLS, e.Encrypted || r.MTLS, r.Symptom, category.Category(r.Category)
-		e.Cause = fmt.Sprintf("%s whatever is missing (%s): every possibility gives the same", r.Outcome, strings.Join(missing, "; "))
+		e.Cause = fmt.Sprintf("%s whatever is missing (%s): every possibility gives the same", r.Outcome, strings.Join(missingOf(fs), "; "))
 		return
 	}
 	seen := map[string]bool{}
@@ -406,6 +402,15 @@ func applyAlternatives(e *verdict.Edge, fs []*fact, cs []combo, res []outcome) {
 	}
 	markUndecided(e, kept, "")
 	e.Alternatives = alts
+}
+
+// missingOf says what each fact lacks, in words.
+func missingOf(fs []*fact) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.missing)
+	}
+	return out
 }
 
 // agreed: every combination gives one outcome, with no alternatives of its own.
@@ -450,9 +455,8 @@ func count(bs []bool) int {
 // decided on what it could read is undecided now: its cause says what
 // could not be read, and the side it hides reads "unknown".
 func markUndecided(e *verdict.Edge, fs []*fact, why string) {
-	var missing []string
+	missing := missingOf(fs)
 	for _, f := range fs {
-		missing = append(missing, f.missing)
 		if f.client {
 			e.ClientSends = mesh.SendsUnknown
 		}
