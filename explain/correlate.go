@@ -17,14 +17,15 @@ func Correlate(r *Report, edges []verdict.Edge) {
 	for i := range r.Diagnoses {
 		d := &r.Diagnoses[i]
 		matched := byTargets(d.Targets, edges)
+		byHost := len(matched) > 0
 		how := "the hosts and ports in the log"
-		if len(d.Targets) == 0 || len(matched) == 0 {
+		if !byHost {
 			matched = byCategory(d, edges)
 			how = "the predicted failure category (the log names no host the manifests know)"
 		}
 		d.Edges = matched
 		d.Correlation = correlation(d, matched, how)
-		confirm(d, matched, len(d.Targets) > 0 && how == "the hosts and ports in the log")
+		confirm(d, matched, byHost)
 	}
 }
 
