@@ -1,9 +1,11 @@
 package inventory
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	jsoniter "github.com/json-iterator/go"
@@ -48,6 +50,14 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 				Message: fmt.Sprintf("%s %s: %v", o.Kind, o.Name, err)})
 		}
 	}
+	// IstioOperators' settings first: the ConfigMaps installed from them win.
+	fromOperator := func(cm *ConfigMap) int {
+		if cm.rendered != "" {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(meshMaps, func(a, b *ConfigMap) int { return cmp.Compare(fromOperator(a), fromOperator(b)) })
 	for _, cm := range meshMaps {
 		if err := inv.Mesh.apply(cm); err != nil {
 			inv.Problems = append(inv.Problems, source.Problem{Origin: cm.Origin, Message: err.Error()})

@@ -10,9 +10,9 @@ import (
 // ConfigMaps istioctl install renders from it: "istio[-<revision>]" whose
 // mesh key is spec.meshConfig, and "istio-sidecar-injector[-<revision>]"
 // whose values are spec.values (manifests/charts/istio-control/istio-discovery
-// templates/configmap.yaml and injector configmap). They go before every
-// ConfigMap read, so an installed ConfigMap in the inputs — what istiod
-// actually reads — has the last word.
+// templates/configmap.yaml and injector configmap). Build applies them before
+// every ConfigMap read, so an installed ConfigMap in the inputs — what
+// istiod actually reads — has the last word.
 func (inv *Inventory) addIstioOperator(o source.Object, defNS string, meshMaps *[]*ConfigMap) error {
 	om, spec, err := decodeSpec[struct {
 		Revision   string          `json:"revision"`
@@ -39,12 +39,6 @@ func (inv *Inventory) addIstioOperator(o source.Object, defNS string, meshMaps *
 	if len(spec.Values) > 0 && string(spec.Values) != "null" {
 		maps = append(maps, &ConfigMap{Meta: m, Data: map[string]string{"values": string(spec.Values)}, rendered: "istio-sidecar-injector" + suffix})
 	}
-	n := 0
-	for _, cm := range *meshMaps {
-		if cm.rendered != "" {
-			n++
-		}
-	}
-	*meshMaps = append((*meshMaps)[:n:n], append(maps, (*meshMaps)[n:]...)...)
+	*meshMaps = append(*meshMaps, maps...)
 	return nil
 }
