@@ -166,6 +166,7 @@ type Inventory struct {
 	DefaultNamespace string
 
 	servicesByHost  map[string]*Service
+	servicesByNS    map[string][]*Service
 	workloadsByNS   map[string][]*Workload
 	workloadsByKey  map[string]*Workload
 	configMapsByKey map[string]*ConfigMap
@@ -211,6 +212,9 @@ func (inv *Inventory) ConfigMap(ns, name string) *ConfigMap { return inv.configM
 // WorkloadsIn lists the workloads of namespace ns.
 func (inv *Inventory) WorkloadsIn(ns string) []*Workload { return inv.workloadsByNS[ns] }
 
+// ServicesIn lists the (Kubernetes) Services of ns, in inventory order.
+func (inv *Inventory) ServicesIn(ns string) []*Service { return inv.servicesByNS[ns] }
+
 func (inv *Inventory) index() {
 	byKey := func(a, b Meta) bool {
 		if a.Namespace != b.Namespace {
@@ -236,8 +240,10 @@ func (inv *Inventory) index() {
 	}
 	inv.backends = map[*Service][]*Workload{}
 	inv.servicesByHost = make(map[string]*Service, len(inv.Services))
+	inv.servicesByNS = map[string][]*Service{}
 	for _, s := range inv.Services {
 		inv.servicesByHost[s.Host(inv.Mesh.DomainSuffix)] = s
+		inv.servicesByNS[s.Namespace] = append(inv.servicesByNS[s.Namespace], s)
 	}
 	inv.ServiceEntryHosts = nil
 	for _, se := range inv.ServiceEntries {

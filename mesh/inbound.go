@@ -54,12 +54,10 @@ func (m *Model) InboundChain(b *inventory.Workload, tp int32) (proto Protocol, w
 	return c.proto, c.why, c.byCreation
 }
 
-// inboundCache holds InboundChain's answers and the Services by namespace;
-// edges are judged on every core.
+// inboundCache holds InboundChain's answers; edges are judged on every core.
 type inboundCache struct {
 	mu     sync.Mutex
 	chains map[chainKey]chain
-	byNS   map[string][]*inventory.Service
 }
 
 type chainKey struct {
@@ -73,20 +71,6 @@ type chain struct {
 	byCreation bool
 }
 
-func (m *Model) servicesIn(ns string) []*inventory.Service {
-	m.inbound.mu.Lock()
-	defer m.inbound.mu.Unlock()
-	if m.inbound.byNS == nil {
-		m.inbound.byNS = map[string][]*inventory.Service{}
-		for _, s := range m.Inv.Services {
-			if s.External == nil {
-				m.inbound.byNS[s.Namespace] = append(m.inbound.byNS[s.Namespace], s)
-			}
-		}
-	}
-	return m.inbound.byNS[ns]
-}
-
 func (m *Model) inboundChain(b *inventory.Workload, tp int32) chain {
 	if sc := SidecarFor(m.Inv.Sidecars, b.Namespace, b.Template.Labels, m.Inv.Mesh.RootNamespace); sc != nil && len(sc.Spec.GetIngress()) > 0 {
 		proto, why := ingressChain(sc, tp)
@@ -98,7 +82,7 @@ func (m *Model) inboundChain(b *inventory.Workload, tp int32) chain {
 	// The service targets on tp, one per Service (its first spec port on
 	// tp) and per ServiceEntry host whose workloadSelector selects b.
 	var ts []target
-	for _, s := range m.servicesIn(b.Namespace) {
+	for _, s := range m.Inv.ServicesIn(b.Namespace) {
 		if p, ok := firstPortOn(s, b, tp); ok && s.Selects(b.Template.Labels) {
 			ts = append(ts, target{created: s.Created, host: s.Host(m.Inv.Mesh.DomainSuffix), proto: PortProtocol(p),
 				what: fmt.Sprintf("Service %s port %d", s.Key(), p.Port)})
