@@ -30,6 +30,11 @@ type Candidate struct {
 	// ExtraBackends are workloads behind Service that the inventory does
 	// not hold: those the Operator creates for an OpenTelemetryCollector.
 	ExtraBackends []*inventory.Workload
+	// Hosts are the names the pair's references dial the Service by (an
+	// HTTP client's Host header); Unnamed is set when some source gives
+	// none (all pairs alone), so the Host header is not known.
+	Hosts   []string
+	Unnamed bool
 }
 
 // Source joins the reasons for the pair.
@@ -71,7 +76,7 @@ func Discover(inv *inventory.Inventory, opt Options) Result {
 		for _, w := range inv.Workloads {
 			for _, s := range inv.Services {
 				for _, p := range s.Spec.Ports {
-					d.add(w, s, p, "all-pairs", false, false)
+					d.add(w, s, p, "all-pairs", "", false, false)
 				}
 			}
 		}
@@ -100,20 +105,34 @@ type discoverer struct {
 	tel          *telemetry.Model
 }
 
-func (d *discoverer) add(w *inventory.Workload, s *inventory.Service, p corev1.ServicePort, source string, appTLS, telemetry bool) {
+// add records the pair; host is the name its source dials it by ("" for
+// all pairs, which names none).
+func (d *discoverer) add(w *inventory.Workload, s *inventory.Service, p corev1.ServicePort, source, host string, appTLS, telemetry bool) {
 	key := key(w, s, p.Port)
 	if i, ok := d.byKey[key]; ok {
 		c := &d.res.Candidates[i]
 		if source != "all-pairs" {
 			c.Sources = appendUnique(c.Sources, source)
+			c.addHost(host)
 		}
 		c.AppTLS = c.AppTLS || appTLS
 		c.Telemetry = c.Telemetry || telemetry
 		return
 	}
 	d.byKey[key] = len(d.res.Candidates)
-	d.res.Candidates = append(d.res.Candidates, Candidate{Client: w, Service: s, Port: p,
-		Sources: []string{source}, AppTLS: appTLS, Telemetry: telemetry})
+	c := Candidate{Client: w, Service: s, Port: p, Sources: []string{source}, AppTLS: appTLS, Telemetry: telemetry, Unnamed: source == "all-pairs"}
+	if source != "all-pairs" {
+		c.addHost(host)
+	}
+	d.res.Candidates = append(d.res.Candidates, c)
+}
+
+func (c *Candidate) addHost(host string) {
+	if host == "" {
+		c.Unnamed = true
+		return
+	}
+	c.Hosts = appendUnique(c.Hosts, host)
 }
 
 func appendUnique(list []string, s string) []string {

@@ -2,6 +2,7 @@ package edges
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -81,8 +82,11 @@ func (d *discoverer) telemetry() {
 			continue // a Telemetry selects the pod, but it runs no Istio proxy
 		}
 		label := fmt.Sprintf("%s %s → %s (%s): %s", l.SignalList(), l.Protocol(), l.URL(), l.Sender.SDK, strings.Join(l.Because(), "; "))
-		d.add(l.Sender.Workload, l.Service, *l.ServicePort, label, l.TLS(), true)
+		d.add(l.Sender.Workload, l.Service, *l.ServicePort, label, urlHost(l.URL()), l.TLS(), true)
 		c := &d.res.Candidates[d.byKey[key(l.Sender.Workload, l.Service, l.ServicePort.Port)]]
+		for _, ex := range l.Exports[1:] {
+			c.addHost(urlHost(ex.URL))
+		}
 		if c.OTLP == nil {
 			c.OTLP = &OTLP{model: d.tel}
 		}
@@ -118,4 +122,17 @@ func hasProxy(inv *inventory.Inventory, w *inventory.Workload) bool {
 		return true
 	}
 	return false
+}
+
+// urlHost is the host an exporter's endpoint URL names, "" when it names
+// none the model can read.
+func urlHost(raw string) string {
+	if !strings.Contains(raw, "://") {
+		raw = "//" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }

@@ -90,7 +90,7 @@ func (d *discoverer) reference(w *inventory.Workload, v value, tok string, r Ref
 	} else {
 		label = fmt.Sprintf("%s (%s)", tok, v.where)
 	}
-	d.add(w, s, p, label, r.Scheme == "https" || r.Scheme == "grpcs", telemetry)
+	d.add(w, s, p, label, r.Host, r.Scheme == "https" || r.Scheme == "grpcs", telemetry)
 }
 
 func kindOfValue(v value) string {

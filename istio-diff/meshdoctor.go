@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -42,6 +43,39 @@ type mdEdge struct {
 	// BeyondPilot: meshdoctor's own marking of edges pilot does not decide
 	// (verdict/beyond.go); such edges are skipped by that rule.
 	BeyondPilot []string `json:"beyondPilot,omitempty"`
+	// Alternatives: each answer of an unknown edge under one assumption.
+	Alternatives []struct {
+		Assume  []string
+		Outcome string
+		Sends   string
+	}
+}
+
+// hostHeaderRule is meshdoctor's BeyondPilot rule for an edge that hangs on
+// the Host header the app sends (verdict.BeyondHostHeader); its
+// alternative opening with hostAssume + the Service's FQDN is the answer for
+// the Host header the simulation sends (verdict.HostAssumePrefix).
+const (
+	hostHeaderRule = "host-header"
+	hostAssume     = "the app sends Host: "
+)
+
+// byRule replaces an edge meshdoctor leaves to the Host header with its
+// answer for the FQDN, which is what the simulation sends: compared by
+// rule, not skipped. Without such an alternative the edge stays skipped.
+func byRule(e mdEdge) mdEdge {
+	if !slices.Contains(e.BeyondPilot, hostHeaderRule) {
+		return e
+	}
+	for _, a := range e.Alternatives {
+		if len(a.Assume) > 0 && strings.HasPrefix(a.Assume[0], hostAssume+e.Server.Host+" ") {
+			e.Outcome, e.ClientSends = a.Outcome, a.Sends
+			e.BeyondPilot = slices.DeleteFunc(slices.Clone(e.BeyondPilot), func(r string) bool { return r == hostHeaderRule })
+			e.Cause = "[for Host " + e.Server.Host + "] " + e.Cause
+			return e
+		}
+	}
+	return e
 }
 
 // Analyze returns meshdoctor's verdict per edge key for the mesh in data.
@@ -73,6 +107,7 @@ func (m *Meshdoctor) Analyze(name string, data []byte) (map[Key]Verdict, error) 
 	res := map[Key]Verdict{}
 	groups := map[Key][]mdEdge{}
 	for _, e := range doc.Edges {
+		e = byRule(e)
 		k := Key{Client: e.Client.Namespace + "/" + e.Client.Workload, Host: e.Server.Host, Port: e.Server.Port, Backend: e.Server.Workload,
 			Dest: DestOf(e.Server.Subset, e.Server.RoutedPort, e.Server.Port)}
 		groups[k] = append(groups[k], e)

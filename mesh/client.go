@@ -59,6 +59,11 @@ type ClientDecision struct {
 	Sends     Sends
 	Reason    string
 	DecidedBy []inventory.Ref
+	// ByCreation: SendsUnknown only for want of creation timestamps (§11 creation-order).
+	ByCreation bool
+	// Symptom: what the client sees of a SendsBlackHole other than the
+	// BlackHoleCluster's answer (empty: that answer).
+	Symptom string
 }
 
 func appBytes(in ClientInput) Sends {
@@ -95,8 +100,11 @@ func ClientSends(in ClientInput) ClientDecision {
 		return ClientDecision{Sends: SendsUnknown, Reason: in.OutboundWhy}
 	}
 	if !in.Visibility.Visible {
+		if in.Visibility.Undecided {
+			return ClientDecision{Sends: SendsUnknown, Reason: in.Visibility.Reason, DecidedBy: in.Visibility.DecidedBy, ByCreation: in.Visibility.ByCreation}
+		}
 		if in.Visibility.BlackHole {
-			return ClientDecision{Sends: SendsBlackHole, Reason: in.Visibility.Reason, DecidedBy: in.Visibility.DecidedBy}
+			return ClientDecision{Sends: SendsBlackHole, Reason: in.Visibility.Reason, DecidedBy: in.Visibility.DecidedBy, Symptom: in.Visibility.Symptom}
 		}
 		if in.Visibility.RegistryOnly {
 			return ClientDecision{Sends: SendsBlackHole, Reason: in.Visibility.Reason + "; outboundTrafficPolicy REGISTRY_ONLY sends it to the BlackHoleCluster", DecidedBy: in.Visibility.DecidedBy}

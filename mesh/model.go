@@ -98,6 +98,9 @@ type Hop struct {
 	// ClusterPort is the Service port whose cluster a route's destination
 	// port picks (§10.1), when it is not Port; zero otherwise.
 	ClusterPort int32
+	// OtherHost: the request's Host header is not the domain of the
+	// port-80 rule's virtual host (Visibility.HostDomain, §10.2).
+	OtherHost bool
 }
 
 // ClientInputOf gathers the client rule's inputs for h (§3.4, §10): what
@@ -118,6 +121,9 @@ func (m *Model) ClientInputOf(h Hop) ClientInput {
 		MeshExternal: h.Service.External != nil && !h.Service.External.MeshInternal,
 	}
 	in.Outbound, in.OutboundWhy, in.Visibility, _ = m.outbound(c, h.Service, h.Port)
+	if h.OtherHost && in.Visibility.OtherHost != nil {
+		in.Visibility = *in.Visibility.OtherHost
+	}
 	if m.Loopback(h) {
 		in.Outbound, in.OutboundWhy = No, loopbackWhy
 	}
@@ -166,24 +172,12 @@ func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1
 		vis = Visibility{RegistryOnly: vis.RegistryOnly, Reason: rwhy, DecidedBy: []inventory.Ref{svc.Ref()}, BlackHole: blackhole}
 	}
 	if kind == ProxySidecar && !vis.Visible && !vis.BlackHole {
-		if vs, inScope := m.hiddenHostOn80(c, svc, p, sc); vs != nil {
-			if inScope {
-				vis = Visibility{Visible: true, RegistryOnly: vis.RegistryOnly, DecidedBy: []inventory.Ref{vs.Ref()},
-					Reason: vis.Reason + ", but VirtualService " + vs.Key() + " routes it on port 80 and the proxy's scope still holds the Service"}
-			} else {
-				vis.BlackHole, vis.DecidedBy = true, append(vis.DecidedBy, vs.Ref())
-				vis.Reason += "; VirtualService " + vs.Key() + " still gives the host a virtual host on port 80, whose clusters the proxy never built: 503 (no cluster)"
-			}
-		}
+		vis = m.port80(vis, c, svc, p, sc)
 	}
-	if kind == ProxySidecar && !vis.Visible && !vis.BlackHole && svc.External == nil {
-		if h := m.entryTakesPort(p.Port, c.Namespace, sc); h != nil {
-			vis.BlackHole, vis.DecidedBy = true, append(vis.DecidedBy, h.External.Entry.Ref())
-			vis.Reason += "; ServiceEntry " + h.External.Entry.Key() + " (" + h.External.Host + ", no addresses) binds TCP port " +
-				itoa(p.Port) + " on 0.0.0.0, so its listener takes the connection to its own endpoints: the Service is never reached"
-		}
+	if kind == ProxySidecar {
+		vis = m.entryTake(vis, svc, p.Port, c.Namespace, sc)
 	}
-	if own := OwnListenerPort(p.Port); own != "" && kind == ProxySidecar && !vis.Visible && !vis.BlackHole {
+	if own := OwnListenerPort(p.Port); own != "" && kind == ProxySidecar && !vis.Visible && !vis.BlackHole && !vis.Undecided {
 		vis.BlackHole, vis.Reason = true, vis.Reason+"; the virtual outbound listener takes it, and "+own
 	}
 	if kind == ProxyGateway {
@@ -214,6 +208,16 @@ func (m *Model) Routes(c *inventory.Workload, svc *inventory.Service, p corev1.S
 	}
 	return RoutesFor(m.Inv.VirtualServices, RouteQuery{ClientNs: c.Namespace, ClientLabels: c.Template.Labels, Sidecar: sc,
 		Host: svc.Host(m.Inv.Mesh.DomainSuffix), Port: p, Bytes: bytes, Domain: m.Inv.Mesh.DomainSuffix})
+}
+
+// HostDomain is the domain a request's Host header must match for the
+// client's view of svc port p to hold (the port-80 rule's virtual host,
+// §10.2); "" when any Host header gets the same.
+func (m *Model) HostDomain(c *inventory.Workload, svc *inventory.Service, p corev1.ServicePort) string {
+	if captured, _, vis, _ := m.outbound(c, svc, p); captured == Yes {
+		return vis.HostDomain
+	}
+	return ""
 }
 
 // ServerInputOf gathers the server side's inputs for h (Backend must be set):

@@ -1,9 +1,11 @@
 package mesh
 
 import (
+	"net"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
+	"istio.io/api/annotation"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -42,6 +44,90 @@ func (m *Model) hiddenHostOn80(c *inventory.Workload, svc *inventory.Service, p 
 		return nil, false
 	}
 	return owner, routedInOwnNamespace(m.Inv.VirtualServices, svc, c.Namespace, sc, mc.DomainSuffix)
+}
+
+// port80 applies hiddenHostOn80 to a sidecar's visibility of hidden svc
+// port p. The VirtualService's virtual host has one domain, its host as
+// written (resolved like any VirtualService host: a short name gets the
+// namespace and domain suffix), with no short forms or VIPs
+// (networking/core/httproute.go BuildSidecarOutboundVirtualHosts,
+// buildVirtualHost with svc == nil; SidecarIgnorePort drops the ":port"
+// form), so only a request whose Host header it matches meets the
+// VirtualService: any other Host takes the catch-all virtual host, as
+// without the rule (OtherHost).
+func (m *Model) port80(vis Visibility, c *inventory.Workload, svc *inventory.Service, p corev1.ServicePort, sc *inventory.Sidecar) Visibility {
+	vs, inScope := m.hiddenHostOn80(c, svc, p, sc)
+	if vs == nil {
+		return vis
+	}
+	before := vis
+	switch {
+	case inScope && exportedToNone(svc):
+		vis.BlackHole, vis.DecidedBy = true, append(vis.DecidedBy, vs.Ref(), svc.Ref())
+		vis.Symptom = SymptomNoEndpoints
+		vis.Reason += "; VirtualService " + vs.Key() + " still routes it on port 80 and the proxy's scope keeps its cluster, but pilot never indexes the endpoints of a Service exported to \"~\": the cluster is empty, 503"
+	case inScope:
+		vis = Visibility{Visible: true, RegistryOnly: vis.RegistryOnly, DecidedBy: []inventory.Ref{vs.Ref()},
+			Reason: vis.Reason + ", but VirtualService " + vs.Key() + " routes it on port 80 and the proxy's scope still holds the Service"}
+	default:
+		vis.BlackHole, vis.DecidedBy = true, append(vis.DecidedBy, vs.Ref())
+		vis.Symptom = SymptomNoCluster
+		vis.Reason += "; VirtualService " + vs.Key() + " still gives the host a virtual host on port 80, whose clusters the proxy never built: 503 (no cluster)"
+	}
+	vis.HostDomain = vsDomain(vs, svc.Host(m.Inv.Mesh.DomainSuffix), m.Inv.Mesh.DomainSuffix)
+	vis.OtherHost = &before
+	return vis
+}
+
+// vsDomain is the first host of vs, resolved, that matches host: the
+// domain of its port-80 virtual host.
+func vsDomain(vs *inventory.VirtualService, host, domain string) string {
+	for _, h := range vs.Spec.GetHosts() {
+		if r := ResolveHost(h, vs.Namespace, domain); hostMatches(r, host) {
+			return strings.ToLower(r)
+		}
+	}
+	return host
+}
+
+// HostMatchesDomain is Envoy's virtual host domain match for a Host header
+// without its port: equal ignoring case, or a "*." suffix match
+// (route_config domains, source/common/router/config_impl.cc findVirtualHost).
+func HostMatchesDomain(hostHeader, domain string) bool {
+	h := strings.ToLower(hostHeader)
+	if hh, _, err := net.SplitHostPort(h); err == nil {
+		h = hh
+	}
+	if strings.HasPrefix(domain, "*") {
+		return len(h) > len(domain)-1 && strings.HasSuffix(h, domain[1:])
+	}
+	return h == domain
+}
+
+// Symptoms of a port-80 route that reaches no endpoint (§10.2).
+const (
+	SymptomNoCluster   = "503 no healthy upstream / NC: the route names a cluster the client's proxy never built"
+	SymptomNoEndpoints = "503 no healthy upstream (Envoy response flag UH): the route's cluster has no endpoints"
+)
+
+// exportedToNone: the Service's networking.istio.io/exportTo lists "~".
+// Pilot then never pushes its EndpointSlices into the endpoint index EDS
+// reads (serviceregistry/kube/controller/endpointslice.go onEvent returns
+// before pushEDS when serviceNeedsPush is false, which it is for "~"), so
+// any cluster a proxy keeps for it — the port-80 rule's, inferred from a
+// VirtualService of the client's own namespace — has no endpoints
+// (istio-diff seed 44173). Only the annotation counts, as in
+// serviceNeedsPush, not the mesh's default export.
+func exportedToNone(svc *inventory.Service) bool {
+	if svc.External != nil {
+		return false
+	}
+	for _, ns := range strings.Split(svc.Annotations[annotation.NetworkingExportTo.Name], ",") {
+		if strings.TrimSpace(ns) == "~" {
+			return true
+		}
+	}
+	return false
 }
 
 // httpListenerOn: some Service or ServiceEntry host the client sees

@@ -17,8 +17,29 @@ type Visibility struct {
 	RegistryOnly bool
 	// BlackHole: the traffic is dropped whatever the policy (§10.5).
 	BlackHole bool
-	Reason    string
-	DecidedBy []inventory.Ref
+	// Symptom: what the client sees when BlackHole is not the
+	// BlackHoleCluster's answer (empty: it is).
+	Symptom string
+	// Undecided: the inputs do not say whether the port's listener is the
+	// service's (§10.8: another ServiceEntry's chain may own it); Reason
+	// says both answers, and Alternatives holds each as a visibility.
+	Undecided bool
+	// ByCreation: Undecided only for want of creation timestamps.
+	ByCreation   bool
+	Alternatives []VisibilityAlternative
+	// HostDomain: this visibility holds only for requests whose Host
+	// header the port-80 rule's virtual host matches (§10.2); OtherHost is
+	// the visibility for any other Host header.
+	HostDomain string
+	OtherHost  *Visibility
+	Reason     string
+	DecidedBy  []inventory.Ref
+}
+
+// VisibilityAlternative is the visibility under one assumption, in words.
+type VisibilityAlternative struct {
+	Assume     string
+	Visibility Visibility
 }
 
 // SidecarFor picks the Sidecar resource that configures a client: a

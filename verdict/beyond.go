@@ -21,6 +21,11 @@ const (
 	// created first, and the inputs carry no creationTimestamp; pilot orders
 	// them by a time the manifests do not hold (ties by hostname).
 	BeyondCreationOrder = "creation-order"
+	// BeyondHostHeader: the outcome hangs on the Host header the app sends
+	// (the port-80 rule's virtual host matches one name only), which the
+	// manifests do not say; the alternatives give each answer, the first
+	// for the Service's FQDN (what pilot's simulation sends).
+	BeyondHostHeader = "host-header"
 )
 
 // markBeyondPilot sets Edge.BeyondPilot by rule, so a differential
@@ -40,6 +45,9 @@ func markBeyondPilot(m *mesh.Model, c edges.Candidate, es []Edge) []Edge {
 		}
 		if e.byCreation {
 			rules = append(rules, BeyondCreationOrder)
+		}
+		if e.byHost {
+			rules = append(rules, BeyondHostHeader)
 		}
 		e.BeyondPilot = rules
 	}

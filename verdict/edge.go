@@ -86,6 +86,8 @@ type Edge struct {
 	BeyondPilot []string `json:"beyondPilot,omitempty"`
 	// byCreation: the outcome is unknown only for want of creation timestamps.
 	byCreation bool
+	// byHost: the outcome is unknown only for want of the Host header the app sends.
+	byHost bool
 	// Alternatives, only on an unknown edge whose outcome hangs on missing
 	// facts: one entry per combination of those facts, with the outcome the
 	// edge would have under it.
@@ -97,11 +99,14 @@ type Edge struct {
 type Alternative struct {
 	// Assume states each missing fact as assumed, in words, e.g.
 	// "namespace monitoring: no istio-injection label".
-	Assume   []string `json:"assume"`
-	Outcome  Outcome  `json:"outcome"`
-	MTLS     bool     `json:"mtls,omitempty"`
-	Category string   `json:"category,omitempty"`
-	Symptom  string   `json:"symptom,omitempty"`
+	Assume  []string `json:"assume"`
+	Outcome Outcome  `json:"outcome"`
+	// Sends is what the client sends under the assumption, when the
+	// assumption decides it (omitted otherwise).
+	Sends    mesh.Sends `json:"sends,omitempty"`
+	MTLS     bool       `json:"mtls,omitempty"`
+	Category string     `json:"category,omitempty"`
+	Symptom  string     `json:"symptom,omitempty"`
 }
 
 // OTLP is what a telemetry edge carries and what receives it.

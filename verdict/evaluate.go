@@ -63,7 +63,7 @@ func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 	return judgeRoutes(m, c, base, backends, proto)
 }
 
-func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workload, proto mesh.Protocol, route mesh.Route) Edge {
+func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workload, proto mesh.Protocol, route mesh.Route, otherHost bool) Edge {
 	e.Server.Workload, e.Server.WorkloadKind, e.Server.Subset = b.Name, b.Kind, route.Subset
 	serverProxy := m.Proxy(b)
 	e.Server.Proxy = serverProxy.Kind
@@ -82,12 +82,16 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 		return e
 	}
 	e.Server.TargetPort = tp
-	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, Backend: b, TargetPort: tp, AppTLS: c.AppTLS, Subset: route.Subset, ClusterPort: route.Port}
+	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, Backend: b, TargetPort: tp, AppTLS: c.AppTLS, Subset: route.Subset, ClusterPort: route.Port, OtherHost: otherHost}
 	clientProxy := m.Proxy(c.Client)
-	cd := mesh.ClientSends(m.ClientInputOf(hop))
+	cin := m.ClientInputOf(hop)
+	cd := mesh.ClientSends(cin)
 	sa := mesh.ServerAccepts(m.ServerInputOf(hop))
 	col, rcv := c.OTLP.Receiver(b, tp)
 	j := Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp, rcv))
+	e.Alternatives = visibilityAlternatives(cin, func(cd mesh.ClientDecision) Judgement {
+		return Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp, rcv))
+	})
 	if rcv != nil {
 		j = receiverTLS(j, cd, c.AppTLS, rcv)
 		j, e.Alternatives = receiverReach(j, c, b, rcv)
@@ -284,8 +288,10 @@ func judgeExternal(m *mesh.Model, c edges.Candidate, e Edge) Edge {
 	e.ServerAccepts = "external (outside the mesh)"
 	hop := mesh.Hop{Client: c.Client, Service: c.Service, Port: c.Port, AppTLS: c.AppTLS}
 	clientProxy := m.Proxy(c.Client)
-	cd := mesh.ClientSends(m.ClientInputOf(hop))
+	cin := m.ClientInputOf(hop)
+	cd := mesh.ClientSends(cin)
 	e.ClientSends, e.ClientReason = cd.Sends, cd.Reason
+	e.Alternatives = visibilityAlternatives(cin, func(cd mesh.ClientDecision) Judgement { return externalJudgement(cd, x.Host) })
 	var refs []inventory.Ref
 	if x.Entry != nil {
 		refs = append(refs, x.Entry.Ref())
@@ -293,23 +299,48 @@ func judgeExternal(m *mesh.Model, c edges.Candidate, e Edge) Edge {
 	} else {
 		e.ServerReason = "registered by no ServiceEntry"
 	}
-	switch cd.Sends {
-	case mesh.SendsBlackHole:
-		e.Outcome, e.Category, e.Symptom = Fail, category.NoRoute, SymptomBlackHole
-		e.Cause = "the client's proxy has no route to the external host: " + cd.Reason + "; add a ServiceEntry for " + x.Host
-	case mesh.SendsIstioMTLS:
-		e.Outcome, e.Category = Fail, category.UntrustedCertificate
-		e.Symptom = envoyReset + "retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end"
-		e.Cause = "the client sidecar sends istio mTLS (" + cd.Reason + ") to a host outside the mesh, whose certificate is not a mesh identity"
-	case mesh.SendsUnknown:
-		e.Outcome, e.Cause = Unknown, "cannot decide what the client sends: "+cd.Reason
-	default:
-		e.Outcome = OK
-		e.Encrypted = cd.Sends == mesh.SendsTLS || cd.Sends == mesh.SendsMTLS
-		e.Cause = "the mesh hands the traffic to the external host as " + string(cd.Sends) + "; whether that host accepts it is outside the model"
-	}
+	j := externalJudgement(cd, x.Host)
+	e.Outcome, e.Category, e.Symptom, e.Cause, e.Encrypted = j.Outcome, j.Category, j.Symptom, j.Cause, j.Encrypted
+	e.byCreation = j.ByCreation
 	e.DecidedBy = decidedBy(cd, mesh.Acceptance{DecidedBy: refs}, clientProxy, mesh.ProxyDecision{})
 	return e
+}
+
+// externalJudgement judges what the client sends to a host outside the mesh.
+func externalJudgement(cd mesh.ClientDecision, host string) Judgement {
+	switch cd.Sends {
+	case mesh.SendsBlackHole:
+		if cd.Symptom != "" { // taken by another host's listener: a ServiceEntry would not help
+			return fail(cd.Symptom, category.NoRoute, "the client's proxy does not deliver it to the external host: "+cd.Reason)
+		}
+		return fail(SymptomBlackHole, category.NoRoute, "the client's proxy has no route to the external host: "+cd.Reason+"; add a ServiceEntry for "+host)
+	case mesh.SendsIstioMTLS:
+		return fail(envoyReset+"retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end",
+			category.UntrustedCertificate, "the client sidecar sends istio mTLS ("+cd.Reason+") to a host outside the mesh, whose certificate is not a mesh identity")
+	case mesh.SendsUnknown:
+		return Judgement{Outcome: Unknown, Cause: "cannot decide what the client sends: " + cd.Reason, ByCreation: cd.ByCreation}
+	}
+	return Judgement{Outcome: OK, Encrypted: cd.Sends == mesh.SendsTLS || cd.Sends == mesh.SendsMTLS,
+		Cause: "the mesh hands the traffic to the external host as " + string(cd.Sends) + "; whether that host accepts it is outside the model"}
+}
+
+// visibilityAlternatives judges an edge whose client listener is undecided
+// (mesh.Visibility.Undecided, §10.8) under each visibility it may have.
+func visibilityAlternatives(in mesh.ClientInput, judge func(mesh.ClientDecision) Judgement) []Alternative {
+	if !in.Visibility.Undecided || in.Outbound != mesh.Yes {
+		return nil
+	}
+	var out []Alternative
+	for _, va := range in.Visibility.Alternatives {
+		alt := in
+		alt.Visibility = va.Visibility
+		j := judge(mesh.ClientSends(alt))
+		out = append(out, Alternative{Assume: []string{va.Assume}, Outcome: j.Outcome, MTLS: j.MTLS, Category: string(j.Category), Symptom: j.Symptom})
+		if j.Outcome != Unknown {
+			out[len(out)-1].Sends = mesh.ClientSends(alt).Sends
+		}
+	}
+	return out
 }
 
 // statedTargetPort is the target port a Service port states without pods to

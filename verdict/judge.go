@@ -19,6 +19,15 @@ const (
 	SymptomAppGotTLS    = "TLS handshake failure: the server application received TLS it does not speak"
 )
 
+// blackHoleSymptom is what the client sees of a connection its proxy does
+// not deliver: the BlackHoleCluster's answer unless the model names another.
+func blackHoleSymptom(c mesh.ClientDecision) string {
+	if c.Symptom != "" {
+		return c.Symptom
+	}
+	return SymptomBlackHole
+}
+
 // AppBehaviour is what the server application does when TLS bytes arrive on
 // a plaintext port; it decides the client's error text (§4.4, istio#33208).
 type AppBehaviour int
@@ -64,10 +73,10 @@ func tlsToApp(app AppBehaviour) string {
 // Judge combines the two sides (§4.3 matrix, §9 checklist).
 func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance, proto mesh.Protocol, app AppBehaviour) Judgement {
 	if c.Sends == mesh.SendsUnknown {
-		return Judgement{Outcome: Unknown, Cause: "cannot decide what the client sends: " + c.Reason}
+		return Judgement{Outcome: Unknown, Cause: "cannot decide what the client sends: " + c.Reason, ByCreation: c.ByCreation}
 	}
 	if c.Sends == mesh.SendsBlackHole {
-		return fail(SymptomBlackHole, category.NoRoute, "the client's proxy has no route to the service: "+c.Reason)
+		return fail(blackHoleSymptom(c), category.NoRoute, "the client's proxy has no route to the service: "+c.Reason)
 	}
 	if a.Accepts == mesh.AcceptsUnknown {
 		return Judgement{Outcome: Unknown, Cause: "cannot decide what the server accepts: " + a.Reason}

@@ -18,11 +18,22 @@ import (
 // subset's pods otherwise — and a pod calling itself on loopback takes no
 // route at all.
 func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*inventory.Workload, proto mesh.Protocol) []Edge {
+	matched := judgeRoutesAs(m, c, base, backends, proto, false)
+	if domain := m.HostDomain(c.Client, c.Service, c.Port); domain != "" {
+		return byHostHeader(c, domain, matched, judgeRoutesAs(m, c, base, backends, proto, true))
+	}
+	return matched
+}
+
+// judgeRoutesAs is judgeRoutes for a request whose Host header matches the
+// port-80 rule's virtual host (otherHost false: the rule's routes) or not
+// (otherHost: the default path, as without the rule).
+func judgeRoutesAs(m *mesh.Model, c edges.Candidate, base Edge, backends []*inventory.Workload, proto mesh.Protocol, otherHost bool) []Edge {
 	var out []Edge
 	var rest []*inventory.Workload
 	for _, b := range backends {
 		if m.Loopback(mesh.Hop{Client: c.Client, Service: c.Service, Backend: b}) {
-			out = append(out, judgeBackend(m, c, base, b, proto, mesh.Route{}))
+			out = append(out, judgeBackend(m, c, base, b, proto, mesh.Route{}, otherHost))
 			continue
 		}
 		rest = append(rest, b)
@@ -30,7 +41,10 @@ func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*invent
 	if len(rest) == 0 {
 		return out
 	}
-	routes := m.Routes(c.Client, c.Service, c.Port, bytesOf(c))
+	var routes []mesh.Route
+	if !otherHost {
+		routes = m.Routes(c.Client, c.Service, c.Port, bytesOf(c))
+	}
 	if routes == nil {
 		routes = []mesh.Route{{}}
 	}
@@ -66,7 +80,7 @@ func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*invent
 				if cl.OriginalDst {
 					p = proto // lands on the dialled port (judgeBackend)
 				}
-				e := judgeBackend(m, c, base, b, p, r)
+				e := judgeBackend(m, c, base, b, p, r, otherHost)
 				e.Server.Sniffed, e.Server.RoutedPort = r.Sniffed, r.Port
 				out = append(out, e)
 				reached++

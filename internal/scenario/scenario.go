@@ -112,8 +112,9 @@ func (c Case) Options() analysis.Options {
 
 // CheckEdge asserts one expectation:
 //
-//	[!]<ns>/<client> -> <service>.<ns>:<port>[@subset] <ok|fail|unknown> [backend=W] [sends=X] [accepts=Y] [sniffed=Z] [beyond=R] [mtls|plain]
+//	[!]<ns>/<client> -> <service>.<ns>:<port>[@subset] <ok|fail|unknown> [backend=W] [sends=X] [accepts=Y] [sniffed=Z] [beyond=R] [alts=O,O] [mtls|plain]
 //
+// alts= lists the outcomes of the edge's alternatives, in order.
 // backend=W picks the edge to the workload W ("-" for an edge with none);
 // a leading "!" asserts that no such edge exists (the outcome is then ignored).
 func CheckEdge(t testing.TB, r analysis.Result, line string) {
@@ -139,7 +140,11 @@ func CheckEdge(t testing.TB, r analysis.Result, line string) {
 			t.Errorf("%s: the edge exists: outcome=%s sends=%s (cause: %s)", line, e.Outcome, e.ClientSends, e.Cause)
 			return
 		}
-		got := fmt.Sprintf("outcome=%s sends=%s accepts=%s sniffed=%s beyond=%s mtls=%v", e.Outcome, e.ClientSends, e.ServerAccepts, e.Server.Sniffed, strings.Join(e.BeyondPilot, ","), e.MTLS)
+		alts := make([]string, 0, len(e.Alternatives))
+		for _, a := range e.Alternatives {
+			alts = append(alts, string(a.Outcome))
+		}
+		got := fmt.Sprintf("outcome=%s sends=%s accepts=%s sniffed=%s beyond=%s alts=%s mtls=%v", e.Outcome, e.ClientSends, e.ServerAccepts, e.Server.Sniffed, strings.Join(e.BeyondPilot, ","), strings.Join(alts, ","), e.MTLS)
 		ok := string(e.Outcome) == f[3]
 		for _, x := range f[4:] {
 			switch {
@@ -151,6 +156,8 @@ func CheckEdge(t testing.TB, r analysis.Result, line string) {
 				ok = ok && x == "sniffed="+e.Server.Sniffed
 			case strings.HasPrefix(x, "beyond="):
 				ok = ok && x == "beyond="+strings.Join(e.BeyondPilot, ",")
+			case strings.HasPrefix(x, "alts="):
+				ok = ok && x == "alts="+strings.Join(alts, ",")
 			case x == "mtls":
 				ok = ok && e.MTLS
 			case x == "plain":
