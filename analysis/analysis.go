@@ -70,6 +70,7 @@ func Run(inv *inventory.Inventory, opt Options) Result {
 	found := opt.Scope.candidates(edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs && !atScale}))
 	<-warm
 	es := evaluateAll(m, found.Candidates)
+	found.Candidates = nil // judged: no check reads them, and they are 10 MB on the 20k mesh
 	if !opt.NoAlternatives {
 		alternatives(inv, opt, es)
 	}

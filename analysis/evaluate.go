@@ -15,28 +15,19 @@ const evalBlock = 2048
 // evaluateAll judges every candidate on every core, the edges in candidate
 // order (as judging them one by one gives). Most candidates make one edge,
 // so the slice is sized for that and rarely grows.
-// The explanation texts, built edge by edge, are mostly the same few
-// sentences: each is kept once.
+// What edges repeat — the explanation texts, hosts, the objects that decided
+// them, the OTLP summary — is kept once (shared, read-only): on the 20k mesh
+// the 60,000 edges held 20 MB of decidedBy and 7 MB of OTLP copies.
 func evaluateAll(m *mesh.Model, cs []edges.Candidate) []verdict.Edge {
 	es := make([]verdict.Edge, 0, len(cs))
 	per := make([][]verdict.Edge, min(evalBlock, len(cs)))
-	texts := map[string]string{}
-	intern := func(s *string) {
-		if t, ok := texts[*s]; ok {
-			*s = t
-		} else {
-			texts[*s] = *s
-		}
-	}
+	var in interner
 	for lo := 0; lo < len(cs); lo += evalBlock {
 		block := cs[lo:min(lo+evalBlock, len(cs))]
 		parallel.For(len(block), func(i int) { per[i] = verdict.Evaluate(m, block[i]) })
 		for i := range block {
 			for j := range per[i] {
-				e := &per[i][j]
-				intern(&e.Cause)
-				intern(&e.ClientReason)
-				intern(&e.ServerReason)
+				in.edge(&per[i][j])
 			}
 			es = append(es, per[i]...)
 			per[i] = nil
