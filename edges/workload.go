@@ -64,6 +64,10 @@ func (d *discoverer) workload(w *inventory.Workload) {
 
 func (d *discoverer) reference(w *inventory.Workload, v value, tok string, r Ref, telemetry bool) {
 	s := Resolve(d.inv, w.Namespace, r.Host)
+	if s == nil && d.rec != nil {
+		*d.rec = append(*d.rec, op{ref: &deferredRef{w, v, tok, r, telemetry}})
+		return
+	}
 	if s == nil {
 		s = d.unregistered(w, r)
 	}
@@ -210,6 +214,10 @@ func withPorts(env []value) []value {
 // dangling records a miss once per client and value (a ConfigMap may be both
 // mounted and imported with envFrom).
 func (d *discoverer) dangling(x Dangling) {
+	if d.rec != nil {
+		*d.rec = append(*d.rec, op{dangling: &x})
+		return
+	}
 	k := x.Client.Kind + "/" + x.Client.Key() + "|" + x.Value
 	if d.seenDangling == nil {
 		d.seenDangling = map[string]bool{}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/meshdoctor/meshdoctor/source"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -114,7 +113,15 @@ func (s *Service) Selects(l map[string]string) bool {
 	if len(s.Spec.Selector) == 0 {
 		return false
 	}
-	return labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(l))
+	// What labels.SelectorFromSet(sel).Matches(l) decides (every key present
+	// with its value), without building a selector per call: Backends asks
+	// for every workload of the namespace, 400,000 selectors (77 MB) on the 20k mesh.
+	for k, v := range s.Spec.Selector {
+		if got, ok := l[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
 }
 
 // ConfigMap is kept for edge discovery (values naming services) and mesh config.

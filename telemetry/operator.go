@@ -130,13 +130,17 @@ func (m *Model) injections(w *inventory.Workload) []injection {
 		key := "instrumentation.opentelemetry.io/inject-" + lang
 		v, ok := w.Template.Annotations[key]
 		fromPod := ok
-		from := fmt.Sprintf("annotation %s=%q on %s %s (%s)", key, v, w.Kind, w.Key(), w.Origin)
 		if !ok && ns != nil {
 			v, ok = ns.Annotations[key]
-			from = fmt.Sprintf("annotation %s=%q on Namespace %s (%s)", key, v, ns.Name, ns.Origin)
 		}
 		if !ok || v == "false" {
 			continue
+		}
+		// Worded only for an annotation that is there: formatting it for
+		// every language of every workload was 37 MB of garbage on the 20k mesh.
+		from := fmt.Sprintf("annotation %s=%q on %s %s (%s)", key, v, w.Kind, w.Key(), w.Origin)
+		if !fromPod {
+			from = fmt.Sprintf("annotation %s=%q on Namespace %s (%s)", key, v, ns.Name, ns.Origin)
 		}
 		inst, err := m.instrumentationFor(w.Namespace, v)
 		out = append(out, injection{lang: lang, inst: inst, from: from, err: err, fromPod: fromPod})
