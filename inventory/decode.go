@@ -247,6 +247,9 @@ var decoders = map[string]decoder{
 	"networking.istio.io/v1alpha3 VirtualService": as(func(v *netv1alpha3.VirtualService) (metav1.ObjectMeta, *networking.VirtualService) {
 		return v.ObjectMeta, &v.Spec
 	}),
+	"networking.istio.io/v1 Gateway":       as(func(v *netv1.Gateway) (metav1.ObjectMeta, *networking.Gateway) { return v.ObjectMeta, &v.Spec }),
+	"networking.istio.io/v1beta1 Gateway":  as(func(v *netv1beta1.Gateway) (metav1.ObjectMeta, *networking.Gateway) { return v.ObjectMeta, &v.Spec }),
+	"networking.istio.io/v1alpha3 Gateway": as(func(v *netv1alpha3.Gateway) (metav1.ObjectMeta, *networking.Gateway) { return v.ObjectMeta, &v.Spec }),
 }
 
 // decodeObject decodes o if the model reads its kind.
@@ -295,6 +298,8 @@ func (inv *Inventory) add(o source.Object, t typed, defNS string, meshMaps *[]*C
 		inv.Sidecars = append(inv.Sidecars, &Sidecar{Meta: m, Spec: v})
 	case *networking.VirtualService:
 		inv.VirtualServices = append(inv.VirtualServices, &VirtualService{Meta: m, Spec: v})
+	case *networking.Gateway:
+		inv.Gateways = append(inv.Gateways, &Gateway{Meta: m, Spec: v})
 	default:
 		if strings.HasSuffix(group(o.APIVersion), "opentelemetry.io") {
 			return inv.addOTel(o, defNS)

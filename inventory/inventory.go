@@ -152,6 +152,7 @@ type Inventory struct {
 	ServiceEntries      []*ServiceEntry
 	Sidecars            []*Sidecar
 	VirtualServices     []*VirtualService
+	Gateways            []*Gateway
 	PeerAuthentications []*PeerAuthentication
 	DestinationRules    []*DestinationRule
 	Mesh                MeshConfig

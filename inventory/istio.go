@@ -38,6 +38,14 @@ type VirtualService struct {
 	Spec *networking.VirtualService
 }
 
+// Gateway is a networking.istio.io Gateway (v1, v1beta1, v1alpha3): which
+// gateway workloads it selects and the servers (ports, hosts, TLS) they
+// listen with. Gateway API gateways (gateway.networking.k8s.io) are not read.
+type Gateway struct {
+	Meta
+	Spec *networking.Gateway
+}
+
 // MeshConfig holds the mesh-wide settings the model reads, with Istio's
 // defaults (pkg/config/mesh/mesh.go DefaultMeshConfig) where the inputs are silent.
 type MeshConfig struct {

@@ -75,6 +75,7 @@ func seedCluster(t *testing.T) *fakeAPI {
 	f.serve("networking.istio.io", "v1beta1", "serviceentries", "ServiceEntry", true)
 	f.serve("networking.istio.io", "v1beta1", "sidecars", "Sidecar", true)
 	f.serve("networking.istio.io", "v1beta1", "virtualservices", "VirtualService", true)
+	f.serve("networking.istio.io", "v1", "gateways", "Gateway", true)
 	f.serve("telemetry.istio.io", "v1", "telemetries", "Telemetry", true)
 	f.forbidden["security.istio.io/v1/peerauthentications"] = true
 
@@ -110,6 +111,10 @@ func seedCluster(t *testing.T) *fakeAPI {
 	f.add("networking.istio.io/v1beta1/virtualservices",
 		obj("networking.istio.io/v1beta1", "VirtualService", meta{ns: "monitoring", name: "otel-collector", uid: "vs1"},
 			map[string]any{"spec": map[string]any{"hosts": []any{"otel-collector"}}}))
+	// Gateways decide which VirtualServices a gateway proxy applies.
+	f.add("networking.istio.io/v1/gateways",
+		obj("networking.istio.io/v1", "Gateway", meta{ns: "istio-system", name: "ingress", uid: "gw1"},
+			map[string]any{"spec": map[string]any{"selector": map[string]any{"istio": "ingressgateway"}}}))
 	f.add("telemetry.istio.io/v1/telemetries",
 		obj("telemetry.istio.io/v1", "Telemetry", meta{ns: "istio-system", name: "mesh-default", uid: "t1"}, map[string]any{"spec": map[string]any{}}))
 	return f
@@ -143,6 +148,7 @@ cluster:ConfigMap/istio-system/istio v1
 cluster:Deployment/staging-webs/batch-idle apps/v1
 cluster:DestinationRule/istio-system/default-mtls networking.istio.io/v1beta1
 cluster:VirtualService/monitoring/otel-collector networking.istio.io/v1beta1
+cluster:Gateway/istio-system/ingress networking.istio.io/v1
 cluster:Telemetry/istio-system/mesh-default telemetry.istio.io/v1`
 	if got := ids(set); got != want {
 		t.Errorf("objects:\n%s\nwant:\n%s", got, want)
@@ -211,6 +217,7 @@ cluster:Deployment/staging-webs/batch-idle apps/v1
 cluster:PeerAuthentication/istio-system/default security.istio.io/v1beta1
 cluster:DestinationRule/istio-system/default-mtls networking.istio.io/v1beta1
 cluster:VirtualService/monitoring/otel-collector networking.istio.io/v1beta1
+cluster:Gateway/istio-system/ingress networking.istio.io/v1
 cluster:Telemetry/istio-system/mesh-default telemetry.istio.io/v1`
 	if got := ids(set); got != want || len(set.Problems) != 0 || len(set.Unread) != 0 {
 		t.Errorf("objects:\n%s\nwant:\n%s\nproblems: %v unread: %v", got, want, set.Problems, set.Unread)
@@ -242,7 +249,7 @@ cluster:VirtualService/monitoring/otel-collector networking.istio.io/v1beta1`
 	if f.count("/api/v1/namespaces/monitoring/pods") == 0 {
 		t.Error("the collector's namespace, named by the apps' OTLP endpoint, was not read")
 	}
-	wantProblem := "cluster: cannot list namespaces, pods, services, configmaps, deployments.apps, statefulsets.apps, daemonsets.apps, replicasets.apps, jobs.batch, cronjobs.batch, peerauthentications.security.istio.io, destinationrules.networking.istio.io, serviceentries.networking.istio.io, sidecars.networking.istio.io, virtualservices.networking.istio.io, telemetries.telemetry.istio.io in all namespaces: forbidden — read in staging-webs, monitoring only; conclusions that depend on them in other namespaces are unknown"
+	wantProblem := "cluster: cannot list namespaces, pods, services, configmaps, deployments.apps, statefulsets.apps, daemonsets.apps, replicasets.apps, jobs.batch, cronjobs.batch, peerauthentications.security.istio.io, destinationrules.networking.istio.io, serviceentries.networking.istio.io, sidecars.networking.istio.io, virtualservices.networking.istio.io, gateways.networking.istio.io, telemetries.telemetry.istio.io in all namespaces: forbidden — read in staging-webs, monitoring only; conclusions that depend on them in other namespaces are unknown"
 	if len(set.Problems) != 1 || set.Problems[0].Error() != wantProblem {
 		t.Errorf("problems:\n%v\nwant:\n%s", set.Problems, wantProblem)
 	}

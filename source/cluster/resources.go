@@ -52,6 +52,8 @@ var resources = []resource{
 	// (§10), and Telemetry resources make proxies clients of collectors:
 	// edges judged without them could be a false all-clear.
 	{"networking.istio.io", istioVersions, "virtualservices", "VirtualService", namespaced, false},
+	// Gateways decide which VirtualServices a gateway proxy applies (§10.7).
+	{"networking.istio.io", istioVersions, "gateways", "Gateway", namespaced, false},
 	{"telemetry.istio.io", []string{"v1", "v1alpha1"}, "telemetries", "Telemetry", namespaced, false},
 	{"opentelemetry.io", []string{"v1beta1", "v1alpha1"}, "opentelemetrycollectors", "OpenTelemetryCollector", namespaced, true},
 	{"opentelemetry.io", []string{"v1alpha1"}, "instrumentations", "Instrumentation", namespaced, true},
