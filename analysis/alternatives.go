@@ -177,6 +177,7 @@ func (fs *facts) of(e verdict.Edge) []*fact {
 			out = append(out, fs.get("mesh config", func() *fact { return meshConfigFact(root, why) }))
 		}
 	}
+	out = append(out, fs.gatewayFacts(e)...)
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return slices.CompactFunc(out, func(a, b *fact) bool { return a == b })
 }

@@ -58,7 +58,7 @@ func warmUp(m *mesh.Model) <-chan struct{} {
 // (facts.of): a namespace with workloads but no Namespace object, or a kind
 // a reader could not see.
 func mayLackFacts(inv *inventory.Inventory) bool {
-	if len(inv.Input.Unread) > 0 {
+	if len(inv.Input.Unread) > 0 || mesh.AnyMissingGateway(inv) {
 		return true
 	}
 	for _, w := range inv.Workloads {

@@ -43,6 +43,11 @@ func openUnread(fs *facts, es []verdict.Edge) {
 			open = append(open, &fact{client: true, missing: fmt.Sprintf("VirtualServices in %s could not be read (%s): one may route %s elsewhere",
 				strings.Join(where, "; "), us[0].Reason, e.Server.Host)})
 		}
+		// A Gateway of any namespace may select a gateway (§10.7): which
+		// VirtualServices it applies, and what its listener takes.
+		if us := fs.unread["Gateway"]; len(us) > 0 && (e.Client.Proxy == mesh.ProxyGateway || e.Server.Proxy == mesh.ProxyGateway) {
+			open = append(open, &fact{client: true, missing: fmt.Sprintf("Gateways could not be read (%s): one may select the gateway, binding routes to it or its listener", us[0].Reason)})
+		}
 		if len(open) > 0 {
 			markUndecided(e, open, "what an unread Sidecar or VirtualService says has no short list of values, so no alternatives are given: grant read access to decide it")
 		}

@@ -71,6 +71,7 @@ func Discover(inv *inventory.Inventory, opt Options) Result {
 	d.res.Telemetry = d.tel
 	d.workloads()
 	d.telemetry()
+	d.gateways()
 	if opt.AllPairs {
 		for _, w := range inv.Workloads {
 			for _, s := range inv.Services {

@@ -19,6 +19,7 @@ type Model struct {
 	proxies      map[*inventory.Workload]ProxyDecision
 	proxiesMu    sync.Mutex // edges are judged on every core
 	inbound      inboundCache
+	gateway      gatewayCache
 }
 
 // New builds the model of inv: the PeerAuthentication index of §1.2–1.4
@@ -200,7 +201,7 @@ func (m *Model) Routes(c *inventory.Workload, svc *inventory.Service, p corev1.S
 		return nil
 	}
 	if m.Proxy(c).Kind == ProxyGateway {
-		return gatewayRoutes()
+		return m.gatewayRoutes(c, svc, p)
 	}
 	captured, _, vis, sc := m.outbound(c, svc, p)
 	if captured != Yes || !vis.Visible {
@@ -237,5 +238,9 @@ func (m *Model) ServerInputOf(h Hop) ServerInput {
 	pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
 	in.Mode, in.ModeFrom = pa.ModeForPort(uint32(h.TargetPort))
 	in.Chain, in.ChainWhy, in.ChainByCreation = m.InboundChain(b, h.TargetPort)
+	if in.Proxy == ProxyGateway {
+		a := m.gatewayAccepts(b, h.TargetPort)
+		in.Gateway = &a
+	}
 	return in
 }

@@ -20,6 +20,9 @@ type Route struct {
 	// (route.go GetDestinationCluster); zero otherwise.
 	Port int32
 	From *inventory.VirtualService
+	// Gateway is the Gateway whose server holds the route, for a gateway
+	// client (§10.7); nil for a sidecar's.
+	Gateway *inventory.Gateway
 	// Sniffed is set on a protocol-sniffed port whose HTTP and other bytes
 	// take different routes: SniffedHTTP or SniffedTCP names the bytes that
 	// take this one (§10.1).

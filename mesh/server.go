@@ -33,6 +33,9 @@ type ServerInput struct {
 	ChainWhy string
 	// ChainByCreation: Chain is undecided only for want of creation timestamps.
 	ChainByCreation bool
+	// Gateway is what a gateway pod's Gateway servers take on the port
+	// (Model.gatewayAccepts); nil where not computed.
+	Gateway *Acceptance
 }
 
 // Acceptance is what the server accepts and why.
@@ -64,6 +67,9 @@ func ServerAccepts(in ServerInput) Acceptance {
 	case ProxyNone:
 		return Acceptance{Accepts: AcceptsApp, Reason: "the server has no sidecar: the app receives the bytes"}
 	case ProxyGateway:
+		if in.Gateway != nil {
+			return *in.Gateway
+		}
 		return Acceptance{Accepts: AcceptsApp, Reason: "a gateway takes its TLS from Gateway servers, not PeerAuthentication; mesh clients reach it in plaintext"}
 	case ProxyAmbient:
 		if in.Mode == Strict {

@@ -111,6 +111,9 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	if route.From != nil {
 		e.DecidedBy = append(e.DecidedBy, route.From.Ref())
 	}
+	if route.Gateway != nil {
+		e.DecidedBy = append(e.DecidedBy, route.Gateway.Ref())
+	}
 	return e
 }
 

@@ -144,6 +144,9 @@ func routeEdge(e Edge, r mesh.Route) Edge {
 	e.ClientSends, e.ServerAccepts, e.Outcome = "none", "none", Fail
 	e.Category = category.NoRoute
 	e.DecidedBy = []inventory.Ref{r.From.Ref()}
+	if r.Gateway != nil {
+		e.DecidedBy = append(e.DecidedBy, r.Gateway.Ref())
+	}
 	return e
 }
 
