@@ -47,10 +47,13 @@ func (t *Tally) Add(t2 Tally) {
 	}
 }
 
-// ShapeOf names the generator shape an edge belongs to: a gateway client,
-// a ServiceEntry host, a weighted route's destination, else classic.
+// ShapeOf names the generator shape an edge belongs to: a gateway client
+// (gateway-routed when a Gateway-bound route sends it there), a
+// ServiceEntry host, a weighted route's destination, else classic.
 func ShapeOf(k Key, iv Verdict, gateways map[string]bool) string {
 	switch {
+	case gateways[k.Client] && (strings.HasPrefix(iv.Why, "gateway route config") || strings.HasPrefix(iv.Why, "gateway listener")):
+		return "gateway-routed"
 	case gateways[k.Client]:
 		return "gateway"
 	case !strings.HasSuffix(k.Host, ".svc.cluster.local"):

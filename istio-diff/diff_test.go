@@ -151,7 +151,7 @@ func TestDifferential(t *testing.T) {
 		*flagMeshes, *flagSeed, *flagSeed+int64(*flagMeshes)-1, total.Judged, total.Agree, pct(total.Agree, total.Judged),
 		total.Judged-total.Agree, failedMeshes, time.Since(start).Round(time.Second))
 	fmt.Printf("skipped by rule: %v\n", total.Skipped)
-	for _, sh := range []string{"classic", "weighted", "serviceentry", "gateway"} {
+	for _, sh := range []string{"classic", "weighted", "serviceentry", "gateway", "gateway-routed"} {
 		v := total.ByShape[sh]
 		fmt.Printf("shape %s: %d judged, %d agree (%.2f%%)\n", sh, v[0], v[1], pct(v[1], v[0]))
 	}

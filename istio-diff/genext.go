@@ -219,9 +219,14 @@ func addCalls(r *rand.Rand, objs []obj, calls []seCall) {
 }
 
 // gateways: an ingress and/or an egress gateway Deployment (the gateway
-// injection template, proxy type router) in a generated namespace, with a
-// Gateway selecting it and a VirtualService bound to that Gateway routing
-// a Service host, sometimes weighted over subsets.
+// injection template, proxy type router) in a generated namespace, with one
+// or two Gateways selecting it — servers HTTP on 8080 or 80 (every host, a
+// namespace's hosts, a named host), HTTPS terminated with a credential, TCP
+// — and VirtualServices bound to them (short and ns/name gateway
+// references, from the Gateway's namespace or another): http routes with a
+// header match before the catch-all, port and gateway matches, tcp routes,
+// destinations with or without a port, subsets, weights; exportTo "." now
+// and then.
 func gateways(r *rand.Rand, nss []string, svcs []genSvc) []obj {
 	var out []obj
 	for _, gw := range []string{"ingress", "egress"} {
@@ -239,27 +244,127 @@ func gateways(r *rand.Rand, nss []string, svcs []genSvc) []obj {
 		if len(svcs) == 0 {
 			continue
 		}
-		out = append(out, obj{"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": meta(gw+"-gw", ns),
-			"spec": obj{"selector": obj{"istio": gw + "gateway"},
-				"servers": []any{obj{"port": obj{"number": 8080, "name": "http", "protocol": "HTTP"}, "hosts": []any{"*/*"}}}}})
-		s := svcs[r.Intn(len(svcs))]
-		host := s.name + "." + s.ns + ".svc.cluster.local"
-		var dests []any
+		for g := range 1 + r.Intn(2) {
+			gwNs := ns
+			if chance(r, 0.3) {
+				gwNs = pick(r, nss) // a Gateway of another namespace selects it too
+			}
+			name := fmt.Sprintf("%s-gw-%d", gw, g)
+			s := svcs[r.Intn(len(svcs))]
+			vsNs := gwNs
+			if chance(r, 0.3) {
+				vsNs = s.ns
+			}
+			servers, kinds := gatewayServers(r, s, vsNs)
+			out = append(out, obj{"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": meta(name, gwNs),
+				"spec": obj{"selector": obj{"istio": gw + "gateway"}, "servers": servers}})
+			for v := range 1 + r.Intn(2) {
+				if v > 0 {
+					s = svcs[r.Intn(len(svcs))]
+				}
+				out = append(out, gatewayVS(r, fmt.Sprintf("%s-vs-%d-%d", gw, g, v), vsNs, gwNs, name, s, svcs, kinds))
+			}
+		}
+	}
+	return out
+}
+
+// gatewayServers draws a Gateway's servers; kinds says which route kinds
+// (http, tcp) they serve.
+func gatewayServers(r *rand.Rand, s genSvc, vsNs string) ([]any, map[string]bool) {
+	var servers []any
+	kinds := map[string]bool{}
+	used := map[int]bool{}
+	host := s.name + "." + s.ns + ".svc.cluster.local"
+	for range 1 + r.Intn(2) {
+		var srv obj
+		switch pick(r, []string{"http8080", "http8080", "http80", "https", "tcp"}) {
+		case "http8080":
+			srv = obj{"port": obj{"number": 8080, "name": "http", "protocol": "HTTP"}, "hosts": []any{"*/*"}}
+		case "http80":
+			hosts := pick(r, [][]any{{"*"}, {vsNs + "/*"}, {"./*"}, {host}, {"shop.example.com"}})
+			srv = obj{"port": obj{"number": 80, "name": "http-80", "protocol": "HTTP"}, "hosts": hosts}
+		case "https":
+			srv = obj{"port": obj{"number": 8443, "name": "https", "protocol": "HTTPS"}, "hosts": []any{"*"},
+				"tls": obj{"mode": "SIMPLE", "credentialName": "gw-cert"}}
+		case "tcp":
+			srv = obj{"port": obj{"number": 31400, "name": "tcp", "protocol": "TCP"}, "hosts": []any{"*"}}
+		}
+		n := get(srv, "port", "number").(int)
+		if used[n] {
+			continue
+		}
+		used[n] = true
+		if get(srv, "port", "protocol") == "TCP" {
+			kinds["tcp"] = true
+		} else {
+			kinds["http"] = true
+		}
+		servers = append(servers, srv)
+	}
+	return servers, kinds
+}
+
+// gatewayVS is a VirtualService bound to the Gateway gwNs/gw, routing to s.
+func gatewayVS(r *rand.Rand, name, ns, gwNs, gw string, s genSvc, svcs []genSvc, kinds map[string]bool) obj {
+	ref := gw
+	if ns != gwNs || chance(r, 0.3) {
+		ref = gwNs + "/" + gw // ("./gw" fails validation: validateGatewayNames)
+	}
+	host := s.name + "." + s.ns + ".svc.cluster.local"
+	hosts := []any{pick(r, []any{host, host, "*", "shop.example.com"})}
+	if hosts[0] == host && ns == s.ns && chance(r, 0.3) {
+		hosts[0] = s.name // a short name resolves in the VirtualService's namespace
+	}
+	spec := obj{"hosts": hosts, "gateways": []any{ref}}
+	if chance(r, 0.15) {
+		spec["exportTo"] = []any{"."}
+	}
+	dests := func() []any {
+		var out []any
 		n := 1 + r.Intn(3)
 		ws := weights(r, n)
 		for i := range n {
-			d := obj{"host": host, "port": obj{"number": s.ports[r.Intn(len(s.ports))]["port"]}}
-			if chance(r, 0.7) {
+			t := s
+			if chance(r, 0.1) {
+				t = svcs[r.Intn(len(svcs))]
+			}
+			d := obj{"host": t.name + "." + t.ns + ".svc.cluster.local"}
+			if len(t.ports) > 1 || chance(r, 0.7) {
+				d["port"] = obj{"number": t.ports[r.Intn(len(t.ports))]["port"]}
+			}
+			if chance(r, 0.6) {
 				d["subset"] = pick(r, []string{"v1", "v2", "v3"})
 			}
 			rd := obj{"destination": d}
 			if n > 1 {
 				rd["weight"] = ws[i]
 			}
-			dests = append(dests, rd)
+			out = append(out, rd)
 		}
-		out = append(out, obj{"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": meta(gw+"-vs", ns),
-			"spec": obj{"hosts": []any{host}, "gateways": []any{gw + "-gw"}, "http": []any{obj{"route": dests}}}})
+		return out
 	}
-	return out
+	if kinds["http"] || !kinds["tcp"] {
+		var http []any
+		if chance(r, 0.3) {
+			m := obj{"headers": obj{"x-canary": obj{"exact": "1"}}}
+			if chance(r, 0.3) {
+				m["port"] = pick(r, []int{80, 8080, 8443})
+			}
+			if chance(r, 0.2) {
+				m["gateways"] = []any{ref}
+			}
+			http = append(http, obj{"match": []any{m}, "route": dests()})
+		}
+		http = append(http, obj{"route": dests()})
+		spec["http"] = http
+	}
+	if kinds["tcp"] {
+		t := obj{"route": dests()}
+		if chance(r, 0.4) {
+			t["match"] = []any{obj{"port": 31400}}
+		}
+		spec["tcp"] = []any{t}
+	}
+	return obj{"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": meta(name, ns), "spec": spec}
 }

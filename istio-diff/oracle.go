@@ -88,10 +88,6 @@ const (
 	// own destinations; the other host's cluster is the one the client's
 	// own edge to that host takes (docs/semantics.md §11).
 	SkipOtherHost = "other-host"
-	// SkipGatewayRoute: a destination a gateway-bound VirtualService routes
-	// to other than the default cluster; meshdoctor does not read Gateway
-	// resources yet (README "Differential test against Istio").
-	SkipGatewayRoute = "gateway-route"
 	// SkipEntryDNS: a client whose bytes to a ServiceEntry host leave
 	// without a proxy reaches whatever DNS answers for the name, which the
 	// manifests do not say.

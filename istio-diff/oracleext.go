@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/simulation"
@@ -104,67 +105,141 @@ func (o *Oracle) hasCluster(c *Pod, name string) bool {
 	return false
 }
 
-// gatewayRoutes sends an HTTP request for each host a VirtualService binds
-// to a Gateway into the gateway's listener on the Gateway's port, and judges
-// every cluster the matched route sends to. A destination that is the
-// host's default cluster is the edge viaGateway judged (the two must give
-// one answer); any other (a subset, another port) is skipped by rule until
-// meshdoctor reads Gateways.
+// gatewayRoutes judges every cluster a gateway's own config sends traffic
+// to: each route of each virtual host of its RDS route configurations, read
+// in order up to the first catch-all (Envoy takes the first route that
+// matches), and each TCP proxy of its listeners' filter chains. A route's
+// cluster outbound|port|subset|host is the edge gateway → host:port via
+// subset. The edges of a Service that some route names replace the ones
+// viaGateway judged on its default clusters (the gateway sends it nothing
+// else); a Service no route names keeps them. A host the gateway has no
+// cluster for at all keeps viaGateway's answer (any route to it is 503, the
+// destination does not matter).
 func (o *Oracle) gatewayRoutes(m map[Key]Verdict, c *Pod) {
 	sim := o.sim(c)
-	for _, vs := range o.c.Istio {
-		if kindOf(vs) != "VirtualService" || len(list(vs, "spec", "gateways")) == 0 {
-			continue
+	type hit struct {
+		wc    weightedCluster
+		tcp   bool
+		where string
+	}
+	var hits []hit
+	clusters := func(r *route.Route) []weightedCluster {
+		if cl := r.GetRoute().GetCluster(); cl != "" {
+			return []weightedCluster{{name: cl, weight: -1}}
 		}
-		for _, h := range list(vs, "spec", "hosts") {
-			host := str(h)
-			s := o.svcByHost(host)
-			if s == nil {
-				continue
+		var out []weightedCluster
+		for _, w := range r.GetRoute().GetWeightedClusters().GetClusters() {
+			if w.GetWeight().GetValue() > 0 {
+				out = append(out, weightedCluster{name: w.GetName(), weight: int(w.GetWeight().GetValue())})
 			}
-			var fc *listener.FilterChain
-			res := sim.Run(simulation.Call{Address: c.IP, Port: 8080, Protocol: simulation.HTTP, HostHeader: host, CallMode: simulation.CallModeGateway,
-				CustomListenerValidations: []simulation.CustomFilterChainValidation{func(f *listener.FilterChain) error { fc = f; return nil }}})
-			if res.Error != nil {
-				continue // this gateway does not serve the host
-			}
-			path := fmt.Sprintf("gateway listener %s, route %s", res.ListenerMatched, res.RouteMatched)
-			for _, wc := range o.routeClusters(sim, res, fc) {
-				port, subset, chost, ok := parseCluster(wc.name)
-				if !ok || chost != s.Host() {
-					continue
+		}
+		return out
+	}
+	for name, rc := range xdstest.ExtractRouteConfigurations(sim.Routes) {
+		for _, vh := range rc.GetVirtualHosts() {
+			for _, r := range vh.GetRoutes() {
+				for _, wc := range clusters(r) {
+					hits = append(hits, hit{wc: wc, where: fmt.Sprintf("gateway route config %s, virtual host %s, route %s", name, vh.GetName(), r.GetName())})
 				}
-				var sp SvcPort
-				for _, p := range s.Ports {
-					if p.Port == port {
-						sp = p
-					}
-				}
-				if sp.Port == 0 {
-					continue
-				}
-				one := map[Key]Verdict{}
-				for _, proto := range []simulation.Protocol{simulation.HTTP} {
-					t := target{host: s.Host(), port: port, sp: sp, dst: s.ClusterIP, all: o.c.Backends(s)}
-					if s.Headless() {
-						t.dst = ""
-					}
-					o.judgeCluster(one, c, t, wc.name, proto, path+", cluster "+wc.name)
-				}
-				for k, v := range one {
-					if subset != "" {
-						v.Skip = SkipGatewayRoute
-					} else if old, ok := m[k]; ok && old.Skip == "" && (old.Outcome != v.Outcome || old.Sends != v.Sends) {
-						// The route's default cluster must answer as viaGateway did.
-						o.t.Errorf("gateway route and default cluster differ for %s: %s vs %s", k, v.Why, old.Why)
-					}
-					if _, ok := m[k]; !ok || subset != "" {
-						m[k] = v
-					}
+				if envoyCatchAll(r.GetMatch()) {
+					break
 				}
 			}
 		}
 	}
+	for _, l := range sim.Listeners {
+		for _, fc := range l.GetFilterChains() {
+			if xdstest.ExtractHTTPConnectionManager(o.t, fc) != nil {
+				continue
+			}
+			tp := xdstest.ExtractTCPProxy(o.t, fc)
+			if tp == nil {
+				continue
+			}
+			where := fmt.Sprintf("gateway listener %s, chain %s, tcp proxy", l.GetName(), fc.GetName())
+			if cl := tp.GetCluster(); cl != "" {
+				hits = append(hits, hit{wc: weightedCluster{name: cl, weight: -1}, tcp: true, where: where})
+			}
+			for _, w := range tp.GetWeightedClusters().GetClusters() {
+				if w.GetWeight() > 0 {
+					hits = append(hits, hit{wc: weightedCluster{name: w.GetName(), weight: int(w.GetWeight())}, tcp: true, where: where})
+				}
+			}
+		}
+	}
+	routed := map[string]map[Key]Verdict{}
+	for _, h := range hits {
+		port, _, chost, ok := parseCluster(h.wc.name)
+		s := o.svcByHost(chost)
+		if !ok || s == nil || !o.anyClusterFor(c, chost) {
+			continue
+		}
+		t := target{host: s.Host(), port: port, dst: s.ClusterIP, all: o.c.Backends(s)}
+		if s.Headless() {
+			t.dst = ""
+		}
+		for _, p := range s.Ports {
+			if p.Port == port {
+				t.sp = p
+			}
+		}
+		if t.sp.Port == 0 && len(s.Ports) > 0 {
+			// A port the Service lacks: meshdoctor's edge on its first port,
+			// routed to the missing one (no cluster: 503).
+			t.port, t.sp = s.Ports[0].Port, s.Ports[0]
+		}
+		protos := []simulation.Protocol{simulation.HTTP}
+		if h.tcp {
+			// The gateway forwards whatever its client sent.
+			protos = []simulation.Protocol{simulation.TCP, simulation.HTTP}
+		}
+		var variants []map[Key]Verdict
+		for _, proto := range protos {
+			one := map[Key]Verdict{}
+			o.judgeCluster(one, c, t, h.wc.name, proto, h.where+", cluster "+h.wc.name)
+			variants = append(variants, one)
+		}
+		one := map[Key]Verdict{}
+		mergeVariants(one, variants)
+		if routed[chost] == nil {
+			routed[chost] = map[Key]Verdict{}
+		}
+		for k, v := range one {
+			o.put(routed[chost], k, v)
+		}
+	}
+	for chost, vs := range routed {
+		scoped := false
+		for k, v := range m {
+			if k.Client == c.Namespace+"/"+c.Workload && k.Host == chost && v.Skip == SkipGatewayScope {
+				scoped = true
+			}
+		}
+		if scoped {
+			continue // viaGateway's rule stands for the hidden Service
+		}
+		for k, v := range m {
+			if k.Client == c.Namespace+"/"+c.Workload && k.Host == chost {
+				if w, ok := vs[k]; ok && v.Skip == "" && w.Skip == "" && (w.Outcome != v.Outcome || w.Sends != v.Sends) {
+					// A route's default cluster must answer as viaGateway did.
+					o.t.Errorf("gateway route and default cluster differ for %s: %s vs %s", k, w.Why, v.Why)
+				}
+				delete(m, k)
+			}
+		}
+		for k, v := range vs {
+			m[k] = v
+		}
+	}
+}
+
+// envoyCatchAll: a route match every request meets (prefix "/" or regex
+// ".*", no headers, query parameters or other conditions), after which
+// Envoy never reaches a later route of the virtual host.
+func envoyCatchAll(rm *route.RouteMatch) bool {
+	path := rm.GetPrefix() == "/" || rm.GetPathSeparatedPrefix() == "/" || rm.GetSafeRegex().GetRegex() == ".*"
+	return path && len(rm.GetHeaders()) == 0 && len(rm.GetQueryParameters()) == 0 && rm.GetGrpc() == nil &&
+		len(rm.GetDynamicMetadata()) == 0 && rm.GetTlsContext() == nil && rm.GetRuntimeFraction() == nil
 }
 
 func (o *Oracle) svcByHost(host string) *Svc {
