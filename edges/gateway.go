@@ -31,7 +31,7 @@ func (d *discoverer) gateways() {
 					p = sp
 				}
 			}
-			d.add(w, s, p, gatewaySource(r), false, false)
+			d.add(w, s, p, gatewaySource(r), r.Host, false, false)
 		}
 		for _, mg := range mesh.MissingGateways(d.inv, w) {
 			for _, h := range mg.Hosts {
@@ -40,7 +40,7 @@ func (d *discoverer) gateways() {
 					continue
 				}
 				for _, p := range mesh.DestinationPorts(mg.From, s, d.inv.Mesh.DomainSuffix) {
-					d.add(w, s, p, "route of VirtualService "+mg.From.Key()+" ("+origin(mg.From.Meta)+") on Gateway "+mg.Name+", which is not in the inputs", false, false)
+					d.add(w, s, p, "route of VirtualService "+mg.From.Key()+" ("+origin(mg.From.Meta)+") on Gateway "+mg.Name+", which is not in the inputs", h, false, false)
 				}
 			}
 		}
