@@ -51,9 +51,9 @@ type Options struct {
 	// NoAlternatives skips re-judging edges under each value of the facts
 	// the inputs lack (fix's candidate checks, where only failing edges count).
 	NoAlternatives bool
-	// Lean says the caller reads nothing of inv.Input's JSON after Run
+	// Lean says the caller reads nothing of inv.Input's objects after Run
 	// (analyze): when no edge can hang on a missing fact, whose alternatives
-	// rebuild the inventory from it, the JSON is released at once.
+	// rebuild the inventory from them, they are released at once.
 	Lean bool
 }
 
