@@ -13,7 +13,7 @@ import (
 const evalBlock = 2048
 
 // evaluateAll judges every candidate on every core, the edges in candidate
-// order (as judging them one by one gives). Most candidates make one edge,
+// order (as judging them one by one gives), and clears cs as it goes. Most candidates make one edge,
 // so the slice is sized for that and rarely grows.
 // What edges repeat — the explanation texts, hosts, the objects that decided
 // them, the OTLP summary — is kept once (shared, read-only): on the 20k mesh
@@ -32,6 +32,9 @@ func evaluateAll(m *mesh.Model, cs []edges.Candidate) []verdict.Edge {
 			es = append(es, per[i]...)
 			per[i] = nil
 		}
+		// Judged: what the candidates hold beyond the edges' own strings
+		// (their OTLP links, hosts, source lists) goes while the rest are judged.
+		clear(block)
 	}
 	return es
 }

@@ -5,6 +5,7 @@
 package edges
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -140,34 +141,38 @@ type deferredRef struct {
 // the shared entry of an unregistered external host.
 func (d *discoverer) workloads() {
 	ws := d.inv.Workloads
-	ops := make([][]op, min(scanBlock, len(ws)))
-	for lo := 0; lo < len(ws); lo += scanBlock {
-		block := ws[lo:min(lo+scanBlock, len(ws))]
-		parallel.For(len(block), func(i int) {
-			r := discoverer{inv: d.inv, tel: d.tel, rec: &ops[i]}
-			r.workload(block[i])
-		})
-		for i := range block {
-			for _, o := range ops[i] {
-				switch {
-				case o.add != nil:
-					a := o.add
-					d.add(a.w, a.s, a.p, a.source, a.host, a.appTLS, a.telemetry)
-				case o.dangling != nil:
-					d.dangling(*o.dangling)
-				default:
-					x := o.ref
-					d.reference(x.w, x.v, x.tok, x.r, x.telemetry)
-				}
+	ops := make([][]op, len(ws))
+	parallel.For(len(ws), func(i int) {
+		r := discoverer{inv: d.inv, tel: d.tel, rec: &ops[i]}
+		r.workload(ws[i])
+	})
+	// Sized once for every candidate the scans and the telemetry links may
+	// add: grown by appending, the slice and its index were 60 MB of garbage
+	// on the 20k mesh.
+	adds := len(d.tel.Links)
+	for _, o := range ops {
+		adds += len(o)
+	}
+	d.res.Candidates = slices.Grow(d.res.Candidates, adds)
+	if len(d.byKey) == 0 {
+		d.byKey = make(map[string]int, adds)
+	}
+	for i := range ops {
+		for _, o := range ops[i] {
+			switch {
+			case o.add != nil:
+				a := o.add
+				d.add(a.w, a.s, a.p, a.source, a.host, a.appTLS, a.telemetry)
+			case o.dangling != nil:
+				d.dangling(*o.dangling)
+			default:
+				x := o.ref
+				d.reference(x.w, x.v, x.tok, x.r, x.telemetry)
 			}
-			ops[i] = nil
 		}
+		ops[i] = nil
 	}
 }
-
-// scanBlock is how many workloads are scanned between two replays: enough
-// to keep every core busy, few enough that what they record stays small.
-const scanBlock = 1024
 
 // add records the pair; host is the name its source dials it by ("" for
 // all pairs, which names none).

@@ -63,6 +63,7 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 			inv.Problems = append(inv.Problems, source.Problem{Origin: cm.Origin, Message: err.Error()})
 		}
 	}
+	inv.intern()
 	inv.index()
 	return inv
 }

@@ -2,7 +2,10 @@ package inventory
 
 import (
 	"math/rand/v2"
+	"reflect"
+	"strings"
 	"testing"
+	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -41,5 +44,26 @@ func BenchmarkSelects(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s.Selects(l)
+	}
+}
+
+// intern keeps every string's content: the inventory decodes the same
+// after it as before (names, labels, env, ports).
+func TestInternKeepsValues(t *testing.T) {
+	mk := func() *Inventory {
+		w := &Workload{Meta: Meta{Namespace: "ns", Labels: map[string]string{"app": "a"}}}
+		w.Template.Labels = map[string]string{"app": "a", "empty": ""}
+		w.Template.Spec.Containers = []corev1.Container{{Name: "app", Image: "img", Env: []corev1.EnvVar{{Name: "X", Value: "ns"}},
+			Ports: []corev1.ContainerPort{{Name: "http"}}}}
+		s := &Service{Meta: Meta{Namespace: strings.Clone("ns")}, Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "a"}, Ports: []corev1.ServicePort{{Name: "http"}}}}
+		return &Inventory{Workloads: []*Workload{w}, Services: []*Service{s}}
+	}
+	inv, want := mk(), mk()
+	inv.intern()
+	if !reflect.DeepEqual(inv.Workloads, want.Workloads) || !reflect.DeepEqual(inv.Services, want.Services) {
+		t.Fatalf("intern changed a value:\n%+v\nwant\n%+v", inv.Workloads[0], want.Workloads[0])
+	}
+	if unsafe.StringData(inv.Workloads[0].Namespace) != unsafe.StringData(inv.Services[0].Namespace) {
+		t.Error("the namespace is not shared")
 	}
 }
