@@ -23,6 +23,7 @@ var All = []*Check{
 	ProbeStrictNoRewrite,
 	StartupRace,
 	NamespaceNotInInputs,
+	GatewaySelectsNoWorkload,
 	ReferenceDangling,
 	OTLPProtocolMismatch,
 	OTLPReceiverLocalhost,

@@ -415,8 +415,10 @@ func gatewayVSVisibility(vs *inventory.VirtualService, proxyNs string) int {
 	return -1
 }
 
-// gatewayName is resolveGatewayName: "name" and "./name" are the
+// GatewayName is resolveGatewayName: "name" and "./name" are the
 // VirtualService's namespace, "name.ns.svc.cluster.local" the legacy form.
+func GatewayName(g, ns string) string { return gatewayName(g, ns) }
+
 func gatewayName(g, ns string) string {
 	if before, after, ok := strings.Cut(g, "/"); ok {
 		if before == "." {
