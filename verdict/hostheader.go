@@ -36,6 +36,9 @@ func byHostHeader(c edges.Candidate, domain string, matched, other []Edge) []Edg
 			return other
 		}
 	}
+	if len(matched) == 0 {
+		return matched
+	}
 	fqdn := matched[0].Server.Host
 	for i := range matched {
 		e := &matched[i]
