@@ -21,6 +21,8 @@ func TestDiffReproducers(t *testing.T) {
 		{"meshdoctor-unknown-0e0bc987.yaml", "§10.9 DR SIMPLE into a PERMISSIVE sidecar whose chain for the target port is HTTP", verdict.Fail, "tls", ""},
 		{"meshdoctor-unknown-8306tp.yaml", "§10.9 a port without targetPort targets its own number and takes the chain: TCP, the DR's TLS reaches the app", verdict.Unknown, "tls", ""},
 		{"outcome-ee3dce80.yaml", "§10.8 a hidden ServiceEntry host's TCP port: another entry's wildcard chain takes the connection to its own endpoints", verdict.Fail, "blackhole", ""},
-		{"outcome-0eb9f6ea.yaml", "§10.2 the port-80 rule keeps the cluster of a Service exported to ~, whose endpoints pilot never indexes: 503", verdict.Fail, "blackhole", ""},
+		{"outcome-0eb9f6ea.yaml", "§10.2 the port-80 rule keeps the cluster of a Service exported to ~, whose endpoints pilot indexes only if it saw them first: unknown", verdict.Unknown, "plaintext", ""},
+		{"outcome-ec9fe9ee.yaml", "§10.2 the port-80 rule from another namespace: a Service its exportTo shows the client, hidden by Sidecar egress, keeps its clusters (pickFirstVisibleNamespace)", verdict.OK, "plaintext", ""},
+		{"extra-in-meshdoctor-3dbc4617.yaml", "§10.2 the port-80 rule to a Service exported to ~ of the client's own namespace, routed to a subset no DestinationRule defines: 503 whatever pilot indexed", verdict.Fail, "none", ""},
 	})
 }

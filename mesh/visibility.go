@@ -32,8 +32,11 @@ type Visibility struct {
 	// the visibility for any other Host header.
 	HostDomain string
 	OtherHost  *Visibility
-	Reason     string
-	DecidedBy  []inventory.Ref
+	// Port80: the call is visible only by the port-80 rule, which says
+	// which of the routes' clusters exist (§10.2).
+	Port80    *Port80Rule
+	Reason    string
+	DecidedBy []inventory.Ref
 }
 
 // VisibilityAlternative is the visibility under one assumption, in words.

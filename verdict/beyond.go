@@ -26,6 +26,10 @@ const (
 	// manifests do not say; the alternatives give each answer, the first
 	// for the Service's FQDN (what pilot's simulation sends).
 	BeyondHostHeader = "host-header"
+	// BeyondEndpointOrder: pilot's own answer hangs on the order istiod saw
+	// a Service exported to "~" and its EndpointSlices (indexed only when
+	// the slices came first), which nothing in the inputs or the config fixes.
+	BeyondEndpointOrder = "endpoint-order"
 )
 
 // markBeyondPilot sets Edge.BeyondPilot by rule, so a differential
@@ -48,6 +52,9 @@ func markBeyondPilot(m *mesh.Model, c edges.Candidate, es []Edge) []Edge {
 		}
 		if e.byHost {
 			rules = append(rules, BeyondHostHeader)
+		}
+		if e.byEndpointOrder {
+			rules = append(rules, BeyondEndpointOrder)
 		}
 		e.BeyondPilot = rules
 	}

@@ -88,6 +88,9 @@ type Edge struct {
 	byCreation bool
 	// byHost: the outcome is unknown only for want of the Host header the app sends.
 	byHost bool
+	// byEndpointOrder: unknown because pilot's own answer hangs on the order
+	// it saw a Service and its EndpointSlices.
+	byEndpointOrder bool
 	// Alternatives, only on an unknown edge whose outcome hangs on missing
 	// facts: one entry per combination of those facts, with the outcome the
 	// edge would have under it.

@@ -46,7 +46,15 @@ func byHostHeader(c edges.Candidate, domain string, matched, other []Edge) []Edg
 		if ok && o.Outcome == e.Outcome && o.ClientSends == e.ClientSends {
 			continue
 		}
-		alts := []Alternative{altOf(e, HostAssumePrefix+fqdn+" (or another name the virtual host's domain "+domain+" matches)")}
+		hostWords := HostAssumePrefix + fqdn + " (or another name the virtual host's domain " + domain + " matches)"
+		var alts []Alternative
+		for _, a := range e.Alternatives { // the answer with that Host hangs on other facts too
+			a.Assume = append([]string{hostWords}, a.Assume...)
+			alts = append(alts, a)
+		}
+		if len(alts) == 0 {
+			alts = append(alts, altOf(e, hostWords))
+		}
 		otherWords := "the app sends another Host header (a short name such as " + shortName(fqdn) + ", the ClusterIP), which only the catch-all virtual host matches"
 		if ok {
 			alts = append(alts, altOf(&o, otherWords))

@@ -62,10 +62,18 @@ func judgeRoutesAs(m *mesh.Model, c edges.Candidate, base Edge, backends []*inve
 			out = append(out, x)
 		}
 	}
+	var rule *mesh.Port80Rule
+	if !otherHost {
+		rule = m.Port80(c.Client, c.Service, c.Port)
+	}
 	for _, r := range routes {
 		sp, ok := clusterPort(c, r)
 		if !ok {
 			noCluster(missingPort(base, r))
+			continue
+		}
+		if rule != nil && !rule.HasCluster(sp.Port) {
+			noCluster(port80Edge(base, r, rule, c.Service.Ref(), mesh.SymptomNoCluster, "names a cluster the client's proxy never built: the Service is hidden from it and no VirtualService it imports keeps that port's cluster in its scope"))
 			continue
 		}
 		cl := m.ClusterFor(c.Client.Namespace, c.Client.Template.Labels, proxy, c.Service, uint32(sp.Port), r.Subset)
@@ -73,6 +81,7 @@ func judgeRoutesAs(m *mesh.Model, c edges.Candidate, base Edge, backends []*inve
 			noCluster(missingSubset(base, r))
 			continue
 		}
+
 		reached := 0
 		for _, b := range rest {
 			if cl.Selects(b.Template.Labels) {
@@ -82,6 +91,9 @@ func judgeRoutesAs(m *mesh.Model, c edges.Candidate, base Edge, backends []*inve
 				}
 				e := judgeBackend(m, c, base, b, p, r, otherHost)
 				e.Server.Sniffed, e.Server.RoutedPort = r.Sniffed, r.Port
+				if rule != nil && rule.Empty {
+					e = endpointsByOrder(e, rule)
+				}
 				out = append(out, e)
 				reached++
 			}
@@ -156,6 +168,35 @@ func missingSubset(e Edge, r mesh.Route) Edge {
 	e = routeEdge(e, r)
 	e.Symptom = "503 no healthy upstream / NR: the route's subset has no cluster"
 	e.Cause = fmt.Sprintf("VirtualService %s routes to subset %q, which no DestinationRule for %s defines", r.From.Key(), r.Subset, e.Server.Host)
+	return e
+}
+
+// port80Edge: a route the port-80 rule gives a hidden Service (§10.2)
+// that reaches no endpoint; Envoy answers 503.
+func port80Edge(e Edge, r mesh.Route, rule *mesh.Port80Rule, svc inventory.Ref, symptom, why string) Edge {
+	if r.From == nil { // the VirtualService's route is the whole Service's
+		r.From = rule.VS
+	}
+	e = routeEdge(e, r)
+	e.Symptom = symptom
+	e.DecidedBy = append(e.DecidedBy, svc)
+	e.Cause = fmt.Sprintf("the Service is hidden from the client, but on port 80 VirtualService %s still gives its host a virtual host; its route %s", rule.VS.Key(), why)
+	return e
+}
+
+// endpointsByOrder: the route's cluster belongs to a Service exported to
+// "~", whose endpoints pilot indexed or not by the order it saw the
+// Service and its EndpointSlices (mesh.exportedToNone, §10.2): unknown,
+// with both answers.
+func endpointsByOrder(e Edge, rule *mesh.Port80Rule) Edge {
+	if e.Outcome == Unknown {
+		return e
+	}
+	indexed := altOf(&e, "istiod saw the Service's EndpointSlices before the Service (exportTo \"~\"): they are indexed")
+	e.Alternatives = []Alternative{indexed, {Assume: []string{"istiod saw the Service first: its EndpointSlices are never indexed (serviceNeedsPush)"},
+		Outcome: Fail, Category: string(category.NoRoute), Symptom: mesh.SymptomNoEndpoints, Sends: e.ClientSends}}
+	e.Cause = fmt.Sprintf("VirtualService %s routes the hidden Service on port 80 to a cluster whose endpoints pilot indexes only if it saw them before the Service, exported to \"~\": with them, %s; without, 503 no healthy upstream", rule.VS.Key(), e.Cause)
+	e.Outcome, e.Symptom, e.Category, e.MTLS, e.Encrypted, e.byEndpointOrder = Unknown, "", "", false, false, true
 	return e
 }
 
