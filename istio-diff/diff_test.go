@@ -188,6 +188,15 @@ func pct(a, b int) float64 {
 
 func writeRepro(t *testing.T, f *found) {
 	sig := f.d.Signature()
+	// A shrink that makes a disagreement of a kind the mesh did not have
+	// (a Service left without its Deployment's pods, say) reproduces
+	// something else too, and the reproducer would fail for it: rejected.
+	orig := map[string]bool{}
+	if _, ds, ok := judge(t, fmt.Sprintf("shrink-%d/0", f.seed), f.objs); ok {
+		for _, d := range ds {
+			orig[d.Signature()] = true
+		}
+	}
 	n := 0
 	var last Disagreement
 	small := Shrink(f.objs, func(cand []obj) bool {
@@ -196,13 +205,16 @@ func writeRepro(t *testing.T, f *found) {
 		if !ok {
 			return false
 		}
+		hit := false
 		for _, d := range ds {
+			if !orig[d.Signature()] {
+				return false
+			}
 			if d.Key == f.d.Key && d.Signature() == sig {
-				last = d
-				return true
+				last, hit = d, true
 			}
 		}
-		return false
+		return hit
 	}, *flagShrink)
 	if last.Kind == "" {
 		last = f.d

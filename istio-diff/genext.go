@@ -176,8 +176,14 @@ func serviceEntries(r *rand.Rand, nss []string, svcs []genSvc) ([]obj, []seCall)
 		if chance(r, 0.15) {
 			spec["exportTo"] = []any{pick(r, []string{".", "*"})}
 		}
+		md := meta(fmt.Sprintf("se-%d", i), ns)
+		if chance(r, 0.5) {
+			// Entries sharing a wildcard TCP port are ordered oldest first
+			// (§10.8); a few dates, so equal ones fall to the hostname.
+			md["creationTimestamp"] = pick(r, []string{"2025-01-01T00:00:00Z", "2025-06-01T00:00:00Z", "2026-01-01T00:00:00Z"})
+		}
 		out = append(out, obj{"apiVersion": "networking.istio.io/v1", "kind": "ServiceEntry",
-			"metadata": meta(fmt.Sprintf("se-%d", i), ns), "spec": spec})
+			"metadata": md, "spec": spec})
 		if chance(r, 0.4) {
 			dr := obj{"host": host}
 			if t := tlsSettings(r); t != nil {
