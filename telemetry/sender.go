@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
 	corev1 "k8s.io/api/core/v1"
@@ -73,10 +74,9 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 	if v, ok := s.get("OTEL_JAVAAGENT_ENABLED", java); java && ok && strings.EqualFold(v.value, "false") {
 		return nil, []string{"all signals (the Java agent is disabled): " + v.from}
 	}
-	var out []Export
+	out := make([]Export, 0, len(Signals))
 	var off []string
-	// Worded once for all signals that take it (60,000 copies on the 20k mesh).
-	byDefault := "protocol " + string(def.protocol) + " by default: " + def.source
+	byDefault := defaultProtocolReason(def)
 	for _, sig := range Signals {
 		up := strings.ToUpper(string(sig))
 		var forced Protocol
@@ -147,6 +147,20 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 		out = append(out, e)
 	}
 	return out, off
+}
+
+// defaultReasons holds the words of each default protocol, the same for
+// every sender of an SDK: worded per signal of every sender, they were
+// 60,000 copies on the 20k mesh. (Senders are found on every core.)
+var defaultReasons sync.Map
+
+func defaultProtocolReason(def sdkDefault) string {
+	k := string(def.protocol) + "\x00" + def.source
+	if v, ok := defaultReasons.Load(k); ok {
+		return v.(string)
+	}
+	v, _ := defaultReasons.LoadOrStore(k, "protocol "+string(def.protocol)+" by default: "+def.source)
+	return v.(string)
 }
 
 // otlpExporter reads OTEL_<SIGNAL>_EXPORTER: whether an OTLP exporter is on,
