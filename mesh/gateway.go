@@ -697,27 +697,37 @@ func AnyMissingGateway(inv *inventory.Inventory) bool {
 
 func destinationHosts(vs *inventory.VirtualService, domain string) []string {
 	var out []string
-	add := func(d *networking.Destination) {
-		if h := ResolveHost(d.GetHost(), vs.Namespace, domain); d != nil && d.GetHost() != "" && !slices.Contains(out, h) {
+	eachDestination(vs, func(d *networking.Destination) {
+		if h := ResolveHost(d.GetHost(), vs.Namespace, domain); d.GetHost() != "" && !slices.Contains(out, h) {
 			out = append(out, h)
 		}
-	}
+	})
+	return out
+}
+
+// eachDestination calls fn with every route destination of vs: http, tcp, tls.
+func eachDestination(vs *inventory.VirtualService, fn func(*networking.Destination)) {
 	for _, h := range vs.Spec.GetHttp() {
 		for _, r := range h.GetRoute() {
-			add(r.GetDestination())
+			if r.GetDestination() != nil {
+				fn(r.GetDestination())
+			}
 		}
 	}
 	for _, t := range vs.Spec.GetTcp() {
 		for _, r := range t.GetRoute() {
-			add(r.GetDestination())
+			if r.GetDestination() != nil {
+				fn(r.GetDestination())
+			}
 		}
 	}
 	for _, t := range vs.Spec.GetTls() {
 		for _, r := range t.GetRoute() {
-			add(r.GetDestination())
+			if r.GetDestination() != nil {
+				fn(r.GetDestination())
+			}
 		}
 	}
-	return out
 }
 
 // DestinationPorts are the ports of svc that vs's routes name (a
@@ -725,8 +735,8 @@ func destinationHosts(vs *inventory.VirtualService, domain string) []string {
 func DestinationPorts(vs *inventory.VirtualService, svc *inventory.Service, domain string) []corev1.ServicePort {
 	host := svc.Host(domain)
 	var out []corev1.ServicePort
-	add := func(d *networking.Destination) {
-		if d == nil || ResolveHost(d.GetHost(), vs.Namespace, domain) != host {
+	eachDestination(vs, func(d *networking.Destination) {
+		if ResolveHost(d.GetHost(), vs.Namespace, domain) != host {
 			return
 		}
 		p := svc.Spec.Ports[0]
@@ -738,21 +748,6 @@ func DestinationPorts(vs *inventory.VirtualService, svc *inventory.Service, doma
 		if !slices.ContainsFunc(out, func(x corev1.ServicePort) bool { return x.Port == p.Port }) {
 			out = append(out, p)
 		}
-	}
-	for _, h := range vs.Spec.GetHttp() {
-		for _, r := range h.GetRoute() {
-			add(r.GetDestination())
-		}
-	}
-	for _, t := range vs.Spec.GetTcp() {
-		for _, r := range t.GetRoute() {
-			add(r.GetDestination())
-		}
-	}
-	for _, t := range vs.Spec.GetTls() {
-		for _, r := range t.GetRoute() {
-			add(r.GetDestination())
-		}
-	}
+	})
 	return out
 }
