@@ -227,12 +227,12 @@ func addCalls(r *rand.Rand, objs []obj, calls []seCall) {
 // gateways: an ingress and/or an egress gateway Deployment (the gateway
 // injection template, proxy type router) in a generated namespace, with one
 // or two Gateways selecting it — servers HTTP on 8080 or 80 (every host, a
-// namespace's hosts, a named host), HTTPS terminated with a credential, TCP
-// — and VirtualServices bound to them (short and ns/name gateway
-// references, from the Gateway's namespace or another): http routes with a
-// header match before the catch-all, port and gateway matches, tcp routes,
-// destinations with or without a port, subsets, weights; exportTo "." now
-// and then.
+// namespace's hosts, a named host), HTTPS terminated with a credential, TCP,
+// TLS passthrough — and VirtualServices bound to them (short and ns/name
+// gateway references, from the Gateway's namespace or another): http routes
+// with a header match before the catch-all, port and gateway matches, tcp
+// routes, tls routes by SNI, destinations with or without a port, subsets,
+// weights; exportTo "." now and then.
 func gateways(r *rand.Rand, nss []string, svcs []genSvc) []obj {
 	var out []obj
 	for _, gw := range []string{"ingress", "egress"} {
@@ -284,7 +284,7 @@ func gatewayServers(r *rand.Rand, s genSvc, vsNs string) ([]any, map[string]bool
 	host := s.name + "." + s.ns + ".svc.cluster.local"
 	for range 1 + r.Intn(2) {
 		var srv obj
-		switch pick(r, []string{"http8080", "http8080", "http80", "https", "tcp"}) {
+		switch pick(r, []string{"http8080", "http8080", "http80", "https", "tcp", "tls"}) {
 		case "http8080":
 			srv = obj{"port": obj{"number": 8080, "name": "http", "protocol": "HTTP"}, "hosts": []any{"*/*"}}
 		case "http80":
@@ -295,15 +295,20 @@ func gatewayServers(r *rand.Rand, s genSvc, vsNs string) ([]any, map[string]bool
 				"tls": obj{"mode": "SIMPLE", "credentialName": "gw-cert"}}
 		case "tcp":
 			srv = obj{"port": obj{"number": 31400, "name": "tcp", "protocol": "TCP"}, "hosts": []any{"*"}}
+		case "tls":
+			srv = obj{"port": obj{"number": 9443, "name": "tls", "protocol": "TLS"}, "hosts": []any{"*"}, "tls": obj{"mode": "PASSTHROUGH"}}
 		}
 		n := get(srv, "port", "number").(int)
 		if used[n] {
 			continue
 		}
 		used[n] = true
-		if get(srv, "port", "protocol") == "TCP" {
+		switch get(srv, "port", "protocol") {
+		case "TCP":
 			kinds["tcp"] = true
-		} else {
+		case "TLS":
+			kinds["tls"] = true
+		default:
 			kinds["http"] = true
 		}
 		servers = append(servers, srv)
@@ -350,7 +355,7 @@ func gatewayVS(r *rand.Rand, name, ns, gwNs, gw string, s genSvc, svcs []genSvc,
 		}
 		return out
 	}
-	if kinds["http"] || !kinds["tcp"] {
+	if kinds["http"] || !kinds["tcp"] && !kinds["tls"] {
 		var http []any
 		if chance(r, 0.3) {
 			m := obj{"headers": obj{"x-canary": obj{"exact": "1"}}}
@@ -371,6 +376,19 @@ func gatewayVS(r *rand.Rand, name, ns, gwNs, gw string, s genSvc, svcs []genSvc,
 			t["match"] = []any{obj{"port": 31400}}
 		}
 		spec["tcp"] = []any{t}
+	}
+	if kinds["tls"] {
+		// SNI hosts within the VirtualService's hosts; a second VirtualService
+		// may repeat one (pilot keeps the first: CheckDuplicates).
+		sni := hosts[0]
+		if sni == "*" {
+			sni = "a.example.com"
+		}
+		m := obj{"sniHosts": []any{sni}}
+		if chance(r, 0.3) {
+			m["port"] = pick(r, []int{9443, 443})
+		}
+		spec["tls"] = []any{obj{"match": []any{m}, "route": dests()}}
 	}
 	return obj{"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": meta(name, ns), "spec": spec}
 }

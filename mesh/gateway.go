@@ -236,6 +236,7 @@ func GatewayRoutes(inv *inventory.Inventory, w *inventory.Workload) []GatewayRou
 	}
 	vhosts := map[string]*vhost{}
 	var vhostOrder []string
+	sniTaken := map[uint32]map[string]bool{} // buildGatewayListeners' tlsHostsByPort
 	for _, s := range gatewayServers(inv, w) {
 		vss := gatewayVirtualServices(inv.VirtualServices, w.Namespace, s.name)
 		port := s.spec.GetPort().GetNumber()
@@ -270,6 +271,13 @@ func GatewayRoutes(inv *inventory.Inventory, w *inventory.Workload) []GatewayRou
 				}
 			}
 		case passthrough(s.spec) && s.spec.GetTls().GetMode() == networking.ServerTLSSettings_PASSTHROUGH:
+			// A match repeating an SNI host already taken on the listener
+			// port is skipped (CheckDuplicates).
+			taken := sniTaken[s.listen]
+			if taken == nil {
+				taken = map[string]bool{}
+				sniTaken[s.listen] = taken
+			}
 			for _, vs := range vss {
 				if !pickMatchingHosts(s.hosts, vs) {
 					continue
@@ -279,9 +287,14 @@ func GatewayRoutes(inv *inventory.Inventory, w *inventory.Workload) []GatewayRou
 						continue
 					}
 					for _, m := range t.GetMatch() {
-						if l4Match(m.GetPort(), m.GetGateways(), vs.Namespace, port, s.name) {
-							out = append(out, gatewayDests(inv, vs, w, s, label, l4Destinations(t.GetRoute()))...)
+						if !l4Match(m.GetPort(), m.GetGateways(), vs.Namespace, port, s.name) ||
+							slices.ContainsFunc(m.GetSniHosts(), func(h string) bool { return taken[h] }) {
+							continue
 						}
+						for _, h := range m.GetSniHosts() {
+							taken[h] = true
+						}
+						out = append(out, gatewayDests(inv, vs, w, s, label, l4Destinations(t.GetRoute()))...)
 					}
 				}
 			}

@@ -105,6 +105,10 @@ func TestGatewayRoutes(t *testing.T) {
 			strings.Replace(gwHTTP, "{number: 8080, name: http, protocol: HTTP}, hosts: [\"*/*\"]", "{number: 443, name: tls, protocol: TLS}, hosts: [\"*\"], tls: {mode: PASSTHROUGH}", 1) + "---" +
 				vsDoc("shop", "  hosts: ['*.example.com']\n  gateways: [gw]\n  tls:\n  - {match: [{sniHosts: [a.example.com]}], route: [{destination: {host: web, port: {number: 9090}}}]}\n  - {match: [{sniHosts: [b.example.com], port: 8443}], route: [{destination: {host: one}}]}"),
 			"web:9090"},
+		{"buildGatewayNetworkFiltersFromTLSRoutes: a repeated SNI host on the listener port is skipped (CheckDuplicates)",
+			strings.Replace(gwHTTP, "{number: 8080, name: http, protocol: HTTP}, hosts: [\"*/*\"]", "{number: 443, name: tls, protocol: TLS}, hosts: [\"*\"], tls: {mode: PASSTHROUGH}", 1) + "---" +
+				vsDoc("shop", "  hosts: ['*.example.com']\n  gateways: [gw]\n  tls:\n  - {match: [{sniHosts: [a.example.com]}], route: [{destination: {host: web, port: {number: 9090}}}]}\n  - {match: [{sniHosts: [a.example.com]}], route: [{destination: {host: one}}]}"),
+			"web:9090"},
 	} {
 		if got := gwRoutes(t, tc.docs); got != tc.want {
 			t.Errorf("%s: got %s, want %s", tc.rule, got, tc.want)
