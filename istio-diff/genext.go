@@ -250,6 +250,7 @@ func gateways(r *rand.Rand, nss []string, svcs []genSvc) []obj {
 		if len(svcs) == 0 {
 			continue
 		}
+		plainHTTP := false
 		for g := range 1 + r.Intn(2) {
 			gwNs := ns
 			if chance(r, 0.3) {
@@ -262,6 +263,11 @@ func gateways(r *rand.Rand, nss []string, svcs []genSvc) []obj {
 				vsNs = s.ns
 			}
 			servers, kinds := gatewayServers(r, s, vsNs)
+			for _, srv := range servers {
+				if n := get(srv, "port", "number"); get(srv, "port", "protocol") == "HTTP" && (n == 8080 || n == 80) {
+					plainHTTP = true
+				}
+			}
 			out = append(out, obj{"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": meta(name, gwNs),
 				"spec": obj{"selector": obj{"istio": gw + "gateway"}, "servers": servers}})
 			for v := range 1 + r.Intn(2) {
@@ -270,6 +276,13 @@ func gateways(r *rand.Rand, nss []string, svcs []genSvc) []obj {
 				}
 				out = append(out, gatewayVS(r, fmt.Sprintf("%s-vs-%d-%d", gw, g, v), vsNs, gwNs, name, s, svcs, kinds))
 			}
+		}
+		if plainHTTP && chance(r, 0.5) {
+			// A Service in front of the gateway, 80 → 8080: a server on port 80
+			// binds 8080 (resolvePorts), and mesh clients call the gateway.
+			out = append(out, obj{"apiVersion": "v1", "kind": "Service", "metadata": meta("istio-"+gw+"gateway", ns),
+				"spec": obj{"selector": obj{"istio": gw + "gateway"}, "clusterIP": fmt.Sprintf("10.96.250.%d", 10+len(out)%200),
+					"ports": []any{obj{"name": "http2", "port": 80, "targetPort": 8080}}}})
 		}
 	}
 	return out

@@ -96,6 +96,11 @@ const (
 	// namespace, where a sidecar in that namespace may compute the scope the
 	// gateway then takes (docs/semantics.md §11).
 	SkipGatewayScope = "gateway-scope"
+	// SkipGatewayTLS: a connection into a gateway's server that terminates
+	// or passes through TLS (the client → gateway leg), which meshdoctor
+	// does not model: its edge is unknown (docs/semantics.md §10.7). Not
+	// generated: the generator's gateway Services expose plaintext servers.
+	SkipGatewayTLS = "gateway-tls"
 )
 
 // Oracle runs Istio's pilot over one Cluster.
@@ -672,6 +677,9 @@ func classify(ts *envoycore.TransportSocket) string {
 func (o *Oracle) deliver(c *Pod, fromProxy bool, dst string, b *Pod, tp int, sends string, proto simulation.Protocol) Verdict {
 	if tp == 0 {
 		return Verdict{Sends: sends, Outcome: "fail", Why: "named targetPort not on pod"}
+	}
+	if b.Gateway {
+		return o.intoGateway(b, tp, sends, proto)
 	}
 	captured, why := false, "server has no sidecar"
 	if b.Sidecar || b == c {

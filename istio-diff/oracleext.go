@@ -2,6 +2,7 @@ package istiodiff
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
@@ -231,6 +232,36 @@ func (o *Oracle) gatewayRoutes(m map[Key]Verdict, c *Pod) {
 			m[k] = v
 		}
 	}
+}
+
+// intoGateway follows a connection into a gateway pod (the client →
+// gateway leg): no capture; the gateway's own listener on the port takes
+// it. A plaintext chain is an HTTP connection manager or TCP proxy, which
+// takes plaintext as an app would (its routes are the gateway's own edges);
+// no listener there refuses the connection. A chain terminating TLS is the
+// gateway's server TLS, which meshdoctor does not model (its edge is
+// unknown): skipped by rule.
+func (o *Oracle) intoGateway(b *Pod, tp int, sends string, proto simulation.Protocol) Verdict {
+	var fc *listener.FilterChain
+	call := simulation.Call{Address: b.IP, Port: tp, Protocol: proto, HostHeader: "gateway.example.com", CallMode: simulation.CallModeGateway,
+		CustomListenerValidations: []simulation.CustomFilterChainValidation{func(f *listener.FilterChain) error { fc = f; return nil }}}
+	switch sends {
+	case "istio-mtls":
+		call.TLS = simulation.MTLS
+	case "tls", "mtls":
+		call.TLS = simulation.TLS
+	}
+	res := o.sim(b).Run(call)
+	path := fmt.Sprintf("gateway %s/%s: listener %s, chain %s", b.Namespace, b.Workload, res.ListenerMatched, res.FilterChainMatched)
+	switch {
+	case res.ListenerMatched == "":
+		return Verdict{Sends: sends, Outcome: "fail", Why: path + ": no listener on " + strconv.Itoa(tp) + " (connection refused)"}
+	case fc == nil:
+		return Verdict{Sends: sends, Outcome: "fail", Why: path + ": no filter chain matches"}
+	case fc.GetTransportSocket() != nil:
+		return Verdict{Sends: sends, Skip: SkipGatewayTLS, Why: path + ": the gateway's server TLS"}
+	}
+	return appGets(sends, path+", plaintext chain")
 }
 
 // envoyCatchAll: a route match every request meets (prefix "/" or regex
