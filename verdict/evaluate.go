@@ -97,6 +97,7 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 		j, e.Alternatives = receiverReach(j, c, b, rcv)
 		e.OTLP = withReceiver(e.OTLP, col, rcv)
 	}
+	j = gatewayWords(j, clientProxy.Kind)
 	e.ClientSends, e.ServerAccepts = cd.Sends, sa.Accepts
 	e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category, e.Cause = j.Outcome, j.MTLS, j.Encrypted, j.Symptom, j.Category, j.Cause
 	e.byCreation = j.ByCreation && j.Outcome == Unknown
