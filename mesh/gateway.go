@@ -60,11 +60,16 @@ type gatewayServer struct {
 
 // GatewaysFor are the Gateways whose selector picks w, oldest first
 // (push_context.go initGateways sortConfigByCreationTime, mergeGateways): a
-// Gateway of any namespace (PILOT_SCOPE_GATEWAY_TO_NAMESPACE is off by
-// default); one without a selector picks every gateway.
+// Gateway of any namespace — of w's own only when istiod runs with
+// PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true (off by default) — and one without a
+// selector picks every gateway.
 func GatewaysFor(inv *inventory.Inventory, w *inventory.Workload) []*inventory.Gateway {
 	var out []*inventory.Gateway
+	scoped := scopeGatewayToNamespace(inv)
 	for _, g := range inv.Gateways {
+		if scoped && g.Namespace != w.Namespace {
+			continue
+		}
 		sel := g.Spec.GetSelector()
 		if sel == nil || labels.SelectorFromSet(sel).Matches(labels.Set(w.Template.Labels)) {
 			out = append(out, g)
@@ -78,6 +83,25 @@ func GatewaysFor(inv *inventory.Inventory, w *inventory.Workload) []*inventory.G
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Namespace, b.Namespace)) < 0
 	})
 	return out
+}
+
+// scopeGatewayToNamespace reads PILOT_SCOPE_GATEWAY_TO_NAMESPACE from
+// istiod's container (discovery) in the root namespace, when the inputs
+// hold it (pilot/pkg/features/pilot.go ScopeGatewayToNamespace).
+func scopeGatewayToNamespace(inv *inventory.Inventory) bool {
+	for _, w := range inv.WorkloadsIn(inv.Mesh.RootNamespace) {
+		for _, c := range w.Template.Spec.Containers {
+			if c.Name != "discovery" {
+				continue
+			}
+			for _, e := range c.Env {
+				if e.Name == "PILOT_SCOPE_GATEWAY_TO_NAMESPACE" {
+					return strings.EqualFold(e.Value, "true") || e.Value == "1"
+				}
+			}
+		}
+	}
+	return false
 }
 
 // gatewayServers merges the servers of w's Gateways as mergeGateways does,
@@ -360,8 +384,8 @@ func gatewayDests(inv *inventory.Inventory, vs *inventory.VirtualService, w *inv
 	domain := inv.Mesh.DomainSuffix
 	var out []GatewayRoute
 	for _, d := range ds {
-		if d.dest == nil || d.weight == 0 && len(ds) > 1 {
-			continue
+		if d.dest.GetHost() == "" || d.weight == 0 && len(ds) > 1 {
+			continue // no host: the cluster is "UnknownService" (GetDestinationCluster)
 		}
 		host := ResolveHost(d.dest.GetHost(), vs.Namespace, domain)
 		port := int32(s.spec.GetPort().GetNumber())

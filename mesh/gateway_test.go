@@ -180,3 +180,43 @@ spec:
 		}
 	}
 }
+
+// TestGatewayScopeAndOddShapes: istiod's PILOT_SCOPE_GATEWAY_TO_NAMESPACE
+// keeps a gateway to its own namespace's Gateways (push_context.go
+// mergeGateways); shapes pilot rejects or skips (a server without a port,
+// no hosts, an empty gateway name, a destination without a host) give no
+// route and never a panic.
+func TestGatewayScopeAndOddShapes(t *testing.T) {
+	bound := gwHTTP + "---" + vsDoc("shop", "  hosts: [web]\n  gateways: [gw]\n  http: [{route: [{destination: {host: web, port: {number: 8080}}}]}]")
+	istiod := `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod}}
+    spec: {containers: [{name: discovery, image: pilot, env: [{name: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, value: "true"}]}]}
+`
+	if got := gwRoutes(t, bound); got != "web:8080" {
+		t.Errorf("default scope: got %s, want web:8080 (a Gateway of another namespace applies)", got)
+	}
+	if got := gwRoutes(t, bound+"---"+istiod); got != "none" {
+		t.Errorf("PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true: got %s, want none (the Gateway is in shop, the gateway in istio-system)", got)
+	}
+	odd := `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - {hosts: ["*"]}
+  - {port: {number: 8080, protocol: HTTP}}
+  - {port: {number: 9000, protocol: TLS}, hosts: ["*"], tls: {mode: AUTO_PASSTHROUGH}}
+  - {port: {number: 9001, protocol: MONGO}, hosts: ["*"]}
+` + "---" + vsDoc("shop", "  hosts: ['*']\n  gateways: ['', /, gw, shop/]\n  http: [{route: [{destination: {host: ''}}, {}]}]\n  tcp: [{route: [{destination: {}}]}]\n  tls: [{match: [{}], route: []}]")
+	if got := gwRoutes(t, odd); got != "none" {
+		t.Errorf("odd shapes: got %s, want none", got)
+	}
+}
