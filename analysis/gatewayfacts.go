@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
 	"github.com/meshdoctor/meshdoctor/source"
 	"github.com/meshdoctor/meshdoctor/verdict"
@@ -55,4 +56,23 @@ func gatewayFact(mg mesh.MissingGateway) *fact {
 			{"Gateway " + mg.Name + " does not select this gateway", nil},
 			{"Gateway " + mg.Name + " selects this gateway and serves every host of VirtualService " + mg.From.Key() + " (assumed on HTTP 80, TCP 31400, TLS 443)", []source.Object{gw}},
 		}}
+}
+
+// localGatewayNamespaces: a Gateway laid over a live cluster changes the
+// edges of the gateways it selects, in any namespace (§10.7): its own
+// namespace and theirs.
+func localGatewayNamespaces(inv *inventory.Inventory) []string {
+	var out []string
+	for _, g := range inv.Gateways {
+		if strings.HasPrefix(g.Origin.File, "cluster:") {
+			continue
+		}
+		out = append(out, g.Namespace)
+		for _, w := range inv.Workloads {
+			if slices.Contains(mesh.GatewaysFor(inv, w), g) {
+				out = append(out, w.Namespace)
+			}
+		}
+	}
+	return out
 }

@@ -92,6 +92,7 @@ func LocalChanges(inv *inventory.Inventory) Scope {
 	for _, x := range inv.OpenTelemetryCollectors {
 		add(x.Meta)
 	}
+	nss = append(nss, localGatewayNamespaces(inv)...)
 	for _, o := range inv.Extra {
 		if !strings.HasPrefix(o.Origin.File, "cluster:") {
 			nss = append(nss, o.Namespace)
