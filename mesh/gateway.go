@@ -261,6 +261,11 @@ func GatewayRoutes(inv *inventory.Inventory, w *inventory.Workload) []GatewayRou
 	vhosts := map[string]*vhost{}
 	var vhostOrder []string
 	sniTaken := map[uint32]map[string]bool{} // buildGatewayListeners' tlsHostsByPort
+	type build struct {
+		rs, last []GatewayRoute
+		ended    bool
+	}
+	built := map[string]build{}
 	for _, s := range gatewayServers(inv, w) {
 		vss := gatewayVirtualServices(inv.VirtualServices, w.Namespace, s.name)
 		port := s.spec.GetPort().GetNumber()
@@ -276,7 +281,18 @@ func GatewayRoutes(inv *inventory.Inventory, w *inventory.Workload) []GatewayRou
 				if len(hosts) == 0 {
 					continue
 				}
-				rs, last, ended := gatewayHTTPRoutes(inv, vs, w, s, label)
+				// One build per route configuration, Gateway and VirtualService,
+				// with the port of the first server that asks: servers that
+				// share a route configuration (a port 80 server bound to 8080
+				// beside a server on 8080) share the first one's routes
+				// (buildGatewayHTTPRouteConfig's gatewayRoutes cache).
+				key := route + "|" + s.name + "|" + vs.Key()
+				b, ok := built[key]
+				if !ok {
+					b.rs, b.last, b.ended = gatewayHTTPRoutes(inv, vs, w, s, label)
+					built[key] = b
+				}
+				rs, last, ended := b.rs, b.last, b.ended
 				if rs == nil && !ended {
 					continue // BuildHTTPRoutesForVirtualService: no routes matched
 				}

@@ -92,6 +92,23 @@ func TestGatewayRoutes(t *testing.T) {
 		{"SortVHostRoutes: a later VirtualService's header match comes before an earlier catch-all",
 			gwHTTP + "---" + vsDoc("shop", "  hosts: [web]\n  gateways: [gw]\n"+route) + "---" + strings.Replace(vsDoc("shop", "  hosts: [web]\n  gateways: [gw]\n  http: [{match: [{headers: {x-a: {exact: b}}}], route: [{destination: {host: web, port: {number: 9090}}}]}]"), "vs-shop", "vs-z", 1),
 			"web:9090 web:8080/v1"},
+		{"buildGatewayHTTPRouteConfig: servers sharing a route configuration share the first server's routes",
+			`
+apiVersion: v1
+kind: Service
+metadata: {name: ingress, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - {port: {number: 80, name: http-80, protocol: HTTP}, hosts: ["*"]}
+  - {port: {number: 8080, name: http, protocol: HTTP}, hosts: ["*"]}
+---` + vsDoc("shop", "  hosts: [web]\n  gateways: [gw]\n  http:\n  - {match: [{port: 8080}], route: [{destination: {host: web, port: {number: 9090}}}]}\n  - {route: [{destination: {host: web, port: {number: 8080}}}]}"),
+			"web:8080"},
 		{"VirtualServicesForGateway: exportTo . hides it from a gateway of another namespace", gwHTTP + "---" + vsDoc("shop", "  hosts: [web]\n  gateways: [gw]\n  exportTo: [.]\n"+route), "none"},
 		{"buildGatewayNetworkFiltersFromTCPRoutes: the first tcp route whose match holds",
 			strings.Replace(gwHTTP, "{number: 8080, name: http, protocol: HTTP}", "{number: 31400, name: tcp, protocol: TCP}", 1) + "---" +
