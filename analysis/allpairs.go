@@ -40,6 +40,12 @@ type AllPairs struct {
 	// Namespaces is the namespace × namespace matrix of failing and unknown pairs.
 	// (report.JSON writes it as allPairs.namespaces, one line per row.)
 	Namespaces NamespaceMatrix `json:"-"`
+	// outcome is the class judgement of one pair (see declared.go).
+	outcome func(w *inventory.Workload, sp servicePort) verdict.Outcome
+	// workload and port find a pair's members by the names an edge gives.
+	workload map[string]*inventory.Workload
+	port     map[string]servicePort
+	admits   func(clientNs, svcNs string) bool
 }
 
 // NamespaceMatrix counts, for each client namespace (row) and Service
@@ -183,7 +189,8 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 		return verdict.Evaluate(m, edges.Candidate{Client: w, Service: sp.svc, Port: sp.port, Sources: []string{"all-pairs"}})
 	}
 	// Self pairs: each pod calling a Service it backs, judged one by one.
-	self := map[[2]int]map[string]int{} // class pair → namespace → self pairs
+	self := map[[2]int]map[string]int{}     // class pair → namespace → self pairs
+	selfOut := map[[2]int]verdict.Outcome{} // (workload, port) → outcome
 	backs := map[*inventory.Workload]map[*inventory.Service]bool{}
 	index := make(map[*inventory.Workload]int, len(inv.Workloads))
 	for i, w := range inv.Workloads {
@@ -201,6 +208,7 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 			}
 			self[cp][b.Namespace]++
 			o := outcomeOf(judge(b, sp))
+			selfOut[[2]int{i, j}] = o
 			count(b.Namespace, sp.svc.Namespace, o, 1)
 			if backs[b] == nil {
 				backs[b] = map[*inventory.Service]bool{}
@@ -274,11 +282,12 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 		}
 	}
 	parallel.For(len(jobs), func(i int) { jobs[i].edges = judge(jobs[i].w, jobs[i].sp) })
-	crossOut := map[[2]int]verdict.Outcome{}
+	crossOut, sameOut := map[[2]int]verdict.Outcome{}, map[[2]int]verdict.Outcome{}
 	causes := map[string]int{}
 	for _, j := range jobs {
 		o := outcomeOf(j.edges)
 		if j.same {
+			sameOut[[2]int{j.cc.id, j.sc.id}] = o
 			for ns, n := range j.cc.byNS {
 				if m := sc0(j.sc, ns); m > 0 {
 					count(ns, ns, o, n*m-self[[2]int{j.cc.id, j.sc.id}][ns])
@@ -362,6 +371,31 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 	if anyUnknown {
 		res.Namespaces.Unknown = unknown
 	}
+	portIndex := make(map[servicePort]int, len(ports))
+	res.port = make(map[string]servicePort, len(ports))
+	for j, sp := range ports {
+		portIndex[sp] = j
+		res.port[portKey(sp.svc.Namespace, sp.svc.Name, sp.port.Port)] = sp
+	}
+	res.workload = make(map[string]*inventory.Workload, len(inv.Workloads))
+	for _, w := range inv.Workloads {
+		res.workload[workloadKey(w.Namespace, w.Kind, w.Name)] = w
+	}
+	res.outcome = func(w *inventory.Workload, sp servicePort) verdict.Outcome {
+		i, j := index[w], portIndex[sp]
+		if o, ok := selfOut[[2]int{i, j}]; ok {
+			return o
+		}
+		cp := [2]int{clientOf[i], serverOf[j]}
+		if w.Namespace == sp.svc.Namespace {
+			return sameOut[cp]
+		}
+		if o, ok := crossOut[cp]; ok {
+			return o
+		}
+		return verdict.OK
+	}
+	res.admits = admits
 	return res
 }
 

@@ -2,9 +2,11 @@ package verdict
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
 )
 
@@ -17,24 +19,28 @@ const HostAssumePrefix = "the app sends Host: "
 // byHostHeader settles an edge the port-80 rule decides only for requests
 // whose Host header matches its virtual host's one domain (§10.2): matched
 // is the expansion for such a request, other for any other Host header.
-// The names the pair's references dial decide it when every one gives the
-// same answer; otherwise (all pairs alone, or names on both sides) each
-// edge whose two answers differ is unknown with both as alternatives —
-// never the rule's 503 on a guess of the name.
+// The names the pair's references dial decide it: all on one side, that
+// side's answer; on both sides the app makes both calls, so the edge is the
+// worse one (a failing call fails the edge). With no name (all pairs alone)
+// an edge both answers fail fails, and one whose answers differ otherwise
+// is unknown with both as alternatives — never the rule's 503 on a guess of
+// the name, never an all-clear because one guess passes.
 func byHostHeader(c edges.Candidate, domain string, matched, other []Edge) []Edge {
-	if !c.Unnamed && len(c.Hosts) > 0 {
-		n := 0
+	var in, out []string // dialled names the domain matches, and the rest
+	if !c.Unnamed {
 		for _, h := range c.Hosts {
 			if mesh.HostMatchesDomain(h, domain) {
-				n++
+				in = append(in, h)
+			} else {
+				out = append(out, h)
 			}
 		}
-		switch n {
-		case len(c.Hosts):
-			return matched
-		case 0:
-			return other
-		}
+	}
+	switch {
+	case len(in) > 0 && len(out) == 0:
+		return matched
+	case len(in) == 0 && len(out) > 0:
+		return other
 	}
 	if len(matched) == 0 {
 		return matched
@@ -44,6 +50,14 @@ func byHostHeader(c edges.Candidate, domain string, matched, other []Edge) []Edg
 		e := &matched[i]
 		o, ok := otherFor(other, e.Server.Workload)
 		if ok && o.Outcome == e.Outcome && o.ClientSends == e.ClientSends {
+			continue
+		}
+		if ok && len(in) > 0 && bothCalls(e, o, in, out) {
+			continue
+		}
+		if ok && e.Outcome == Fail && o.Outcome == Fail {
+			e.Cause = fmt.Sprintf("fails whichever Host header the app sends: with Host %s (the one domain of the port-80 virtual host of %s's VirtualService): %s; with any other Host: %s", domain, fqdn, e.Cause, o.Cause)
+			e.DecidedBy = mergeRefs(e.DecidedBy, o.DecidedBy)
 			continue
 		}
 		hostWords := HostAssumePrefix + fqdn + " (or another name the virtual host's domain " + domain + " matches)"
@@ -64,14 +78,51 @@ func byHostHeader(c edges.Candidate, domain string, matched, other []Edge) []Edg
 		cause := fmt.Sprintf("the outcome hangs on the Host header the app sends, which the inputs do not show: the port-80 virtual host of %s's VirtualService has the one domain %s; with it: %s", fqdn, domain, e.Cause)
 		if ok {
 			cause += "; with any other Host: " + o.Cause
+			e.DecidedBy = mergeRefs(e.DecidedBy, o.DecidedBy)
 		}
 		if e.ClientSends != o.ClientSends || !ok {
-			e.ClientSends = mesh.SendsUnknown
+			reason := fmt.Sprintf("hangs on the Host header: with Host %s it sends %s (%s)", domain, e.ClientSends, e.ClientReason)
+			if ok {
+				reason += fmt.Sprintf("; with any other Host %s (%s)", o.ClientSends, o.ClientReason)
+			}
+			e.ClientSends, e.ClientReason = mesh.SendsUnknown, reason
 		}
 		e.Outcome, e.Cause, e.Symptom, e.Category, e.MTLS, e.Encrypted = Unknown, cause, "", "", false, false
 		e.Alternatives, e.byHost = alts, true
 	}
 	return matched
+}
+
+// bothCalls settles e when the references dial names on both sides of the
+// domain (in: ones it matches, out: the rest): each call is made, so the
+// edge is the worse of the two — a failing call fails it, and it is mutual
+// TLS only if both are. It reports false, leaving e alone, when neither
+// fails and either is unknown (the edge is then unknown with both answers).
+func bothCalls(e *Edge, o Edge, in, out []string) bool {
+	if e.Outcome != Fail && o.Outcome != Fail && (e.Outcome == Unknown || o.Outcome == Unknown) {
+		return false
+	}
+	refs := mergeRefs(e.DecidedBy, o.DecidedBy)
+	pickOther := o.Outcome == Fail && e.Outcome != Fail || e.Outcome == OK && o.Outcome == OK && e.MTLS && !o.MTLS
+	if pickOther {
+		o.Cause = fmt.Sprintf("the call by %s (Host %s, which only the catch-all virtual host matches): %s", strings.Join(out, ", "), out[0], o.Cause)
+		*e = o
+	} else {
+		e.Cause = fmt.Sprintf("the call by %s (Host %s, which the port-80 virtual host matches): %s", strings.Join(in, ", "), in[0], e.Cause)
+	}
+	e.DecidedBy = refs
+	return true
+}
+
+// mergeRefs is a followed by the refs of b it lacks.
+func mergeRefs(a, b []inventory.Ref) []inventory.Ref {
+	out := append([]inventory.Ref(nil), a...)
+	for _, r := range b {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // otherFor is the other-Host answer toward backend w: its edge, or, for a
