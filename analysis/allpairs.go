@@ -558,6 +558,7 @@ func newKeyer(inv *inventory.Inventory) *keyer {
 			k.selectors[p.Namespace] = append(k.selectors[p.Namespace], sel)
 		}
 	}
+	gatewaySelectors(inv, k.selectors, mention)
 	for _, s := range inv.Services {
 		for ak, av := range s.Annotations {
 			if strings.Contains(ak, "istio.io") {

@@ -76,3 +76,28 @@ func localGatewayNamespaces(inv *inventory.Inventory) []string {
 	}
 	return out
 }
+
+// gatewaySelectors adds what tells gateways apart for the all-pairs
+// classes (allpairs.go newKeyer): a Gateway's selector sees gateways in
+// every namespace (as a route's sourceLabels does), and its server hosts
+// name namespaces (ns/host).
+func gatewaySelectors(inv *inventory.Inventory, selectors map[string][]map[string]string, mention func(...string)) {
+	for _, g := range inv.Gateways {
+		mention(g.Namespace)
+		for _, srv := range g.Spec.GetServers() {
+			for _, h := range srv.GetHosts() {
+				if ns, _, ok := strings.Cut(h, "/"); ok && ns != "*" && ns != "." {
+					mention(ns) // only the namespace: a "*/*" host names none
+				}
+			}
+		}
+		sel := g.Spec.GetSelector()
+		if sel == nil {
+			sel = map[string]string{}
+		}
+		for ns := range inv.Namespaces {
+			selectors[ns] = append(selectors[ns], sel)
+		}
+		selectors[""] = append(selectors[""], sel) // every namespace
+	}
+}
