@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
+	networking "istio.io/api/networking/v1alpha3"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -38,6 +39,17 @@ const ProtoUndecided Protocol = ""
 // byCreation is set when the answer is undecided only because the inputs
 // carry no creation timestamps (docs/semantics.md §11: creation-order).
 func (m *Model) InboundChain(b *inventory.Workload, tp int32) (proto Protocol, why string, byCreation bool) {
+	c := m.cachedChain(b, tp)
+	return c.proto, c.why, c.byCreation
+}
+
+// InboundChainShuffled: InboundChain is undecided because pilot itself
+// orders the targets at random (§10.9, §11 pilot-order).
+func (m *Model) InboundChainShuffled(b *inventory.Workload, tp int32) bool {
+	return m.cachedChain(b, tp).shuffled
+}
+
+func (m *Model) cachedChain(b *inventory.Workload, tp int32) chain {
 	k := chainKey{b, tp}
 	m.inbound.mu.Lock()
 	c, ok := m.inbound.chains[k]
@@ -51,7 +63,7 @@ func (m *Model) InboundChain(b *inventory.Workload, tp int32) (proto Protocol, w
 		m.inbound.chains[k] = c
 		m.inbound.mu.Unlock()
 	}
-	return c.proto, c.why, c.byCreation
+	return c
 }
 
 // inboundCache holds InboundChain's answers; edges are judged on every core.
@@ -69,15 +81,16 @@ type chain struct {
 	proto      Protocol
 	why        string
 	byCreation bool
+	shuffled   bool
 }
 
 func (m *Model) inboundChain(b *inventory.Workload, tp int32) chain {
 	if sc := SidecarFor(m.Inv.Sidecars, b.Namespace, b.Template.Labels, m.Inv.Mesh.RootNamespace); sc != nil && len(sc.Spec.GetIngress()) > 0 {
 		proto, why := ingressChain(sc, tp)
-		return chain{proto, why, false}
+		return chain{proto, why, false, false}
 	}
 	if OwnListenerPort(tp) != "" {
-		return chain{ProtoUndecided, fmt.Sprintf("container port %d is one of the sidecar's own listener ports", tp), false}
+		return chain{ProtoUndecided, fmt.Sprintf("container port %d is one of the sidecar's own listener ports", tp), false, false}
 	}
 	// The service targets on tp, one per Service (its first spec port on
 	// tp) and per ServiceEntry host whose workloadSelector selects b.
@@ -92,7 +105,7 @@ func (m *Model) inboundChain(b *inventory.Workload, tp int32) chain {
 	if len(ts) == 0 {
 		// No Service port targets tp: the virtual inbound listener's
 		// passthrough chains (buildInboundPassthroughChains) take it, sniffed.
-		return chain{ProtoAuto, fmt.Sprintf("no Service targets container port %d: the passthrough chains take it", tp), false}
+		return chain{ProtoAuto, fmt.Sprintf("no Service targets container port %d: the passthrough chains take it", tp), false, false}
 	}
 	sort.SliceStable(ts, func(i, j int) bool {
 		if c := inventory.CompareCreation(ts[i].created, ts[j].created); c != 0 {
@@ -101,15 +114,18 @@ func (m *Model) inboundChain(b *inventory.Workload, tp int32) chain {
 		return ts[i].host < ts[j].host
 	})
 	w := ts[0]
+	if w.shuffled != "" {
+		return chain{proto: ProtoUndecided, why: w.shuffled, shuffled: true}
+	}
 	for _, t := range ts[1:] {
 		// Untimed, the two are ordered by the cluster's creation times, which
 		// the inputs do not hold (Istio breaks the tie by hostname).
 		if t.proto != w.proto && t.created.IsZero() && w.created.IsZero() {
 			return chain{ProtoUndecided, fmt.Sprintf("%s and %s both target container port %d, with different protocols, and carry no creation timestamp: the older one's protocol takes the inbound chain",
-				w.what, t.what, tp), true}
+				w.what, t.what, tp), true, false}
 		}
 	}
-	return chain{w.proto, fmt.Sprintf("the inbound chain for container port %d is %s's (%s)", tp, w.what, protoWord(w.proto)), false}
+	return chain{w.proto, fmt.Sprintf("the inbound chain for container port %d is %s's (%s)", tp, w.what, protoWord(w.proto)), false, false}
 }
 
 // target is one service target of a pod on a container port.
@@ -118,6 +134,9 @@ type target struct {
 	host    string
 	proto   Protocol
 	what    string
+	// shuffled: the entry has ports of different protocols on the
+	// container port, which pilot orders at random (why, in words).
+	shuffled string
 }
 
 // firstPortOn is s's first spec port whose target is container port tp of
@@ -151,14 +170,39 @@ func (m *Model) entryTargets(b *inventory.Workload, tp int32) []target {
 			if t != uint32(tp) {
 				continue
 			}
+			shuffled := ""
+			if q := otherProtocolOn(se.Spec.GetPorts(), p, tp); q != nil {
+				shuffled = fmt.Sprintf("ServiceEntry %s ports %d (%s) and %d (%s) both target container port %d: pilot orders one entry's service targets as a set iterates (serviceentry/controller.go GetProxyServiceTargets reads a krt index, whose Lookup ranges over a map), so either protocol may take the inbound chain",
+					se.Key(), p.GetNumber(), protoWord(ingressProtocol(p.GetProtocol())), q.GetNumber(), protoWord(ingressProtocol(q.GetProtocol())), tp)
+			}
 			for _, h := range se.Spec.GetHosts() {
 				out = append(out, target{created: se.Created, host: h, proto: ingressProtocol(p.GetProtocol()),
-					what: fmt.Sprintf("ServiceEntry %s port %d", se.Key(), p.GetNumber())})
+					what: fmt.Sprintf("ServiceEntry %s port %d", se.Key(), p.GetNumber()), shuffled: shuffled})
 			}
 			break
 		}
 	}
 	return out
+}
+
+// otherProtocolOn is a port of ports after p that also targets container
+// port tp with another inbound protocol, nil when none does.
+func otherProtocolOn(ports []*networking.ServicePort, p *networking.ServicePort, tp int32) *networking.ServicePort {
+	after := false
+	for _, q := range ports {
+		if q == p {
+			after = true
+			continue
+		}
+		t := q.GetTargetPort()
+		if t == 0 {
+			t = q.GetNumber()
+		}
+		if after && t == uint32(tp) && ingressProtocol(q.GetProtocol()) != ingressProtocol(p.GetProtocol()) {
+			return q
+		}
+	}
+	return nil
 }
 
 // ingressChain is the chain of a Sidecar's ingress listener on tp

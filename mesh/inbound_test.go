@@ -65,6 +65,9 @@ spec:
 		{"a ServiceEntry selecting the pod with the same protocol on the port: decided", svc("store", "", "{name: http, port: 80, targetPort: 7000}") +
 			"---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: se, namespace: shop}\nspec:\n  hosts: [store.example]\n  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: store}}\n  ports: [{number: 9000, targetPort: 7000, name: x, protocol: HTTP}]\n",
 			7000, ProtoHTTP, "(HTTP)"},
+		{"one older ServiceEntry's TLS and HTTP ports on the container port: pilot's order is a set's, undecided (istio-diff seed 52993)", svc("store", "", "{name: http, port: 80, targetPort: 7000}") +
+			"---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: se, namespace: shop, creationTimestamp: '2025-01-01T00:00:00Z'}\nspec:\n  hosts: [store.example]\n  location: MESH_INTERNAL\n  resolution: STATIC\n  workloadSelector: {labels: {app: store}}\n  ports: [{number: 443, targetPort: 7000, name: tls, protocol: TLS}, {number: 80, targetPort: 7000, name: http, protocol: HTTP}]\n",
+			7000, ProtoUndecided, "krt index"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
 			inv := inventory.Build(source.Parse("shop.yaml", []byte(pod+tc.yaml)), "default")
@@ -84,6 +87,9 @@ spec:
 			// Only a conflict of untimed targets is for want of timestamps.
 			if want := strings.Contains(why, "no creation timestamp"); byCreation != want {
 				t.Errorf("byCreation = %v, want %v (%s)", byCreation, want, why)
+			}
+			if want := strings.Contains(why, "krt index"); New(inv).InboundChainShuffled(w, tc.port) != want {
+				t.Errorf("shuffled = %v, want %v (%s)", !want, want, why)
 			}
 		})
 	}

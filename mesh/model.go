@@ -238,6 +238,7 @@ func (m *Model) ServerInputOf(h Hop) ServerInput {
 	pa := m.PeerAuth.For(b.Namespace, b.Template.Labels)
 	in.Mode, in.ModeFrom = pa.ModeForPort(uint32(h.TargetPort))
 	in.Chain, in.ChainWhy, in.ChainByCreation = m.InboundChain(b, h.TargetPort)
+	in.ChainShuffled = m.InboundChainShuffled(b, h.TargetPort)
 	if in.Proxy == ProxyGateway {
 		a := m.gatewayAccepts(b, h.TargetPort)
 		in.Gateway = &a

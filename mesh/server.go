@@ -33,6 +33,8 @@ type ServerInput struct {
 	ChainWhy string
 	// ChainByCreation: Chain is undecided only for want of creation timestamps.
 	ChainByCreation bool
+	// ChainShuffled: Chain is undecided because pilot orders the targets at random.
+	ChainShuffled bool
 	// Gateway is what a gateway pod's Gateway servers take on the port
 	// (Model.gatewayAccepts); nil where not computed.
 	Gateway *Acceptance
@@ -53,6 +55,8 @@ type Acceptance struct {
 	ChainWhy string
 	// ChainByCreation: Chain is undecided only for want of creation timestamps.
 	ChainByCreation bool
+	// ChainShuffled: Chain is undecided because pilot orders the targets at random.
+	ChainShuffled bool
 }
 
 // ServerAccepts is the inbound matrix: §4.3 for a captured sidecar port,
@@ -80,7 +84,7 @@ func ServerAccepts(in ServerInput) Acceptance {
 	a := sidecarAccepts(in)
 	a.HBONE = in.Tunnel
 	if in.Captured {
-		a.Chain, a.ChainWhy, a.ChainByCreation = in.Chain, in.ChainWhy, in.ChainByCreation
+		a.Chain, a.ChainWhy, a.ChainByCreation, a.ChainShuffled = in.Chain, in.ChainWhy, in.ChainByCreation, in.ChainShuffled
 	}
 	return a
 }

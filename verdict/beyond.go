@@ -30,6 +30,10 @@ const (
 	// a Service exported to "~" and its EndpointSlices (indexed only when
 	// the slices came first), which nothing in the inputs or the config fixes.
 	BeyondEndpointOrder = "endpoint-order"
+	// BeyondPilotOrder: pilot's own answer hangs on an order it does not fix
+	// (a ServiceEntry's ports of different protocols on one container port:
+	// its service targets come out of a set), so it varies run to run.
+	BeyondPilotOrder = "pilot-order"
 )
 
 // markBeyondPilot sets Edge.BeyondPilot by rule, so a differential
@@ -52,6 +56,9 @@ func markBeyondPilot(m *mesh.Model, c edges.Candidate, es []Edge) []Edge {
 		}
 		if e.byHost {
 			rules = append(rules, BeyondHostHeader)
+		}
+		if e.byPilotOrder {
+			rules = append(rules, BeyondPilotOrder)
 		}
 		if e.byEndpointOrder {
 			rules = append(rules, BeyondEndpointOrder)

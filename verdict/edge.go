@@ -86,6 +86,8 @@ type Edge struct {
 	BeyondPilot []string `json:"beyondPilot,omitempty"`
 	// byCreation: the outcome is unknown only for want of creation timestamps.
 	byCreation bool
+	// byPilotOrder: unknown because pilot orders what decides it at random.
+	byPilotOrder bool
 	// byHost: the outcome is unknown only for want of the Host header the app sends.
 	byHost bool
 	// byEndpointOrder: unknown because pilot's own answer hangs on the order

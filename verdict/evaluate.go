@@ -101,6 +101,7 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	e.ClientSends, e.ServerAccepts = cd.Sends, sa.Accepts
 	e.Outcome, e.MTLS, e.Encrypted, e.Symptom, e.Category, e.Cause = j.Outcome, j.MTLS, j.Encrypted, j.Symptom, j.Category, j.Cause
 	e.byCreation = j.ByCreation && j.Outcome == Unknown
+	e.byPilotOrder = j.PilotOrder && j.Outcome == Unknown
 	e.ClientReason, e.ServerReason = cd.Reason, sa.Reason
 	if clientProxy.Kind == mesh.ProxyUnknown {
 		e.ClientReason = clientProxy.Reason

@@ -57,6 +57,9 @@ type Judgement struct {
 	// ByCreation: unknown only because the inputs carry no creation
 	// timestamps to order the objects that decide it (§11 creation-order).
 	ByCreation bool
+	// PilotOrder: unknown because pilot orders what decides it at random
+	// (§11 pilot-order).
+	PilotOrder bool
 }
 
 func fail(sym string, cat category.Category, cause string) Judgement {
@@ -160,6 +163,6 @@ func judgeAppTLS(c mesh.ClientDecision, a mesh.Acceptance) Judgement {
 // chainUndecided: the server sidecar's inbound chain protocol is not in the
 // inputs, and the two protocols give different answers.
 func chainUndecided(c mesh.ClientDecision, a mesh.Acceptance, onHTTP string) Judgement {
-	return Judgement{Outcome: Unknown, Encrypted: true, ByCreation: a.ChainByCreation,
+	return Judgement{Outcome: Unknown, Encrypted: true, ByCreation: a.ChainByCreation, PilotOrder: a.ChainShuffled,
 		Cause: "non-istio TLS (" + c.Reason + ") reaches the server sidecar, whose inbound chain protocol is undecided (" + a.ChainWhy + "): on an HTTP chain " + onHTTP + "; on a TCP or sniffed chain it is passed through to the app, which works only if the app terminates TLS itself"}
 }

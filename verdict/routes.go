@@ -189,9 +189,6 @@ func port80Edge(e Edge, r mesh.Route, rule *mesh.Port80Rule, svc inventory.Ref, 
 // Service and its EndpointSlices (mesh.exportedToNone, §10.2): unknown,
 // with both answers.
 func endpointsByOrder(e Edge, rule *mesh.Port80Rule) Edge {
-	if e.Outcome == Unknown {
-		return e
-	}
 	indexed := altOf(&e, "istiod saw the Service's EndpointSlices before the Service (exportTo \"~\"): they are indexed")
 	e.Alternatives = []Alternative{indexed, {Assume: []string{"istiod saw the Service first: its EndpointSlices are never indexed (serviceNeedsPush)"},
 		Outcome: Fail, Category: string(category.NoRoute), Symptom: mesh.SymptomNoEndpoints, Sends: e.ClientSends}}
