@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"flag"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -78,8 +80,9 @@ func TestMarkdownCap(t *testing.T) {
 	if err := Markdown(&full, r, MarkdownOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(full.String(), "WRONG_VERSION_NUMBER") || strings.Count(full.String(), "<details>") != 4 {
-		t.Fatalf("want 4 <details> with the symptom:\n%s", full.String())
+	// The seed's four failing edges fail one way: one <details> for the four.
+	if !strings.Contains(full.String(), "WRONG_VERSION_NUMBER") || strings.Count(full.String(), "<details>") != 1 || !strings.Contains(full.String(), "<b>4 edges</b> fail this way") {
+		t.Fatalf("want one <details> for 4 edges with the symptom:\n%s", full.String())
 	}
 	if err := Markdown(&capped, r, MarkdownOptions{MaxBytes: 2500}); err != nil {
 		t.Fatal(err)
@@ -93,6 +96,30 @@ func TestMarkdownCap(t *testing.T) {
 	}
 	if strings.Count(out, "<details>") != strings.Count(out, "</details>") {
 		t.Errorf("a <details> block was cut in half:\n%s", out)
+	}
+}
+
+// A cause with few edges is shown beside one with thousands: the report is
+// grouped by cause, not cut off after the first cause's edges.
+func TestMarkdownEveryCause(t *testing.T) {
+	var es []verdict.Edge
+	for i := range 3000 {
+		es = append(es, verdict.Edge{Client: verdict.Client{Namespace: fmt.Sprintf("ns%d", i), Workload: "app"},
+			Server: verdict.Server{Host: "db.data.svc.cluster.local", Port: 5432}, Outcome: verdict.Fail, Cause: "cause A: DestinationRule DISABLE"})
+	}
+	es = append(es, verdict.Edge{Client: verdict.Client{Namespace: "x", Workload: "y"}, Server: verdict.Server{Host: "q.data.svc.cluster.local", Port: 80},
+		Outcome: verdict.Fail, Cause: "cause B: namespace DISABLE"})
+	r := analysis.Result{Edges: es, Summary: analysis.Summary{Edges: len(es), Failing: len(es)}}
+	var b bytes.Buffer
+	if err := Markdown(&b, r, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "cause A") || !strings.Contains(out, "cause B") || !strings.Contains(out, "<b>3000 edges</b>") {
+		t.Errorf("want both causes, the first one for 3000 edges:\n%.3000s", out)
+	}
+	if len(out) > MarkdownMaxBytes {
+		t.Errorf("report is %d bytes, over %d", len(out), MarkdownMaxBytes)
 	}
 }
 

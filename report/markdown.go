@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/check"
+	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -23,8 +24,8 @@ type MarkdownOptions struct {
 }
 
 // Markdown writes a report that fits a pull-request comment: a summary
-// table, a collapsible <details> per failing (then undecided) edge, and the
-// findings that are not about an edge.
+// table, a collapsible <details> per way edges fail (then stay undecided),
+// and the findings that are not about an edge.
 func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 	max := opt.MaxBytes
 	if max <= 0 {
@@ -65,32 +66,42 @@ func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 		}
 		out += block
 	}
+	// Edges grouped by cause as in the text report, largest group first, so a
+	// cause with few edges is not cut off behind one with thousands.
 	for _, sec := range []struct {
 		title string
 		o     verdict.Outcome
 	}{{"Failing edges", verdict.Fail}, {"Undecided edges", verdict.Unknown}} {
 		first := true
-		for _, e := range r.Edges {
-			if e.Outcome != sec.o {
-				continue
-			}
-			block := mdEdge(e)
+		for _, g := range causeGroups(r.Edges, sec.o) {
+			block := mdGroup(g)
 			if first {
 				block = "\n### " + sec.title + "\n\n" + block
 			}
 			before := len(out)
-			emit("edges", block)
+			if len(out)+len(block)+reserve > max {
+				omitted["edges"] += len(g)
+				continue
+			}
+			out += block
 			if len(out) != before {
 				first = false
 			}
 		}
 	}
+	// Findings grouped as in the text report: one per workload becomes one row.
 	first := true
-	for _, f := range r.Findings {
-		if f.Code == check.EdgeFails.Code || f.Code == check.EdgeUndecided.Code {
+	for _, g := range groupFindings(r.Findings) {
+		f := g.list[0]
+		if f.Code == check.EdgeUndecided.Code {
 			continue // each has its <details> above
 		}
-		row := fmt.Sprintf("| %s | %s %s | %s | %s |\n", f.Severity, f.Code, f.Check, mdCell(mdInline(f.Message)), mdCell("`"+loc(f)+"`"))
+		msg, where := f.Message, "`"+loc(f)+"`"
+		if len(g.list) > 1 {
+			msg = fmt.Sprintf("×%d: %s", len(g.list), g.shape)
+			where += fmt.Sprintf(" and %d more", len(g.list)-1)
+		}
+		row := fmt.Sprintf("| %s | %s %s | %s | %s |\n", f.Severity, f.Code, f.Check, mdCell(mdInline(msg)), mdCell(where))
 		if first {
 			row = "\n### Findings\n\n| severity | check | message | where |\n| --- | --- | --- | --- |\n" + row
 		}
@@ -108,31 +119,88 @@ func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 	return err
 }
 
-func mdEdge(e verdict.Edge) string {
+// mdGroup is one cause's <details>: the edge itself when alone, else how
+// many edges, what they share, and their members, each list bounded.
+func mdGroup(g []verdict.Edge) string {
+	e := g[0]
 	var b strings.Builder
-	icon := "❌"
+	icon, how := "❌", "fail"
 	if e.Outcome == verdict.Unknown {
-		icon = "❔"
+		icon, how = "❔", "are undecided"
 	}
-	fmt.Fprintf(&b, "<details><summary>%s <b>%s/%s</b> → <b>%s:%d</b>", icon,
-		html.EscapeString(e.Client.Namespace), html.EscapeString(e.Client.Workload), html.EscapeString(shortHost(e.Server.Host)), e.Server.Port)
+	lines, ports := memberLines(g)
+	if len(g) == 1 {
+		fmt.Fprintf(&b, "<details><summary>%s <b>%s/%s</b> → <b>%s:%d</b>", icon,
+			html.EscapeString(e.Client.Namespace), html.EscapeString(e.Client.Workload), html.EscapeString(shortHost(e.Server.Host)), e.Server.Port)
+	} else {
+		fmt.Fprintf(&b, "<details><summary>%s <b>%d edges</b> %s this way (%s)", icon, len(g), how, plural(ports, "Service port"))
+	}
 	if e.Category != "" {
 		fmt.Fprintf(&b, " — <code>%s</code>", html.EscapeString(string(e.Category)))
 	}
 	b.WriteString("</summary>\n\n")
 	fmt.Fprintf(&b, "- **Cause:** %s\n", mdInline(e.Cause))
+	for _, want := range []verdict.Outcome{verdict.Fail, verdict.Unknown, verdict.OK} {
+		for _, a := range e.Alternatives {
+			if a.Outcome == want {
+				fmt.Fprintf(&b, "- **If** %s: %s\n", mdInline(strings.Join(a.Assume, " and ")), mdInline(alternativeOutcome(a, Style{})))
+			}
+		}
+	}
 	fmt.Fprintf(&b, "- **Client sends:** %s — %s\n", mdCode(string(e.ClientSends)), mdInline(e.ClientReason))
 	fmt.Fprintf(&b, "- **Server accepts:** %s — %s\n", mdCode(string(e.ServerAccepts)), mdInline(e.ServerReason))
 	if e.Symptom != "" {
 		fmt.Fprintf(&b, "- **Symptom:** %s\n", mdCode(e.Symptom))
 	}
-	fmt.Fprintf(&b, "- **Target port:** %d (%s, server proxy %s)\n", e.Server.TargetPort, e.Server.Protocol, e.Server.Proxy)
-	if e.Source != "" {
-		fmt.Fprintf(&b, "- **Declared by:** %s\n", mdInline(e.Source))
+	if len(g) == 1 {
+		fmt.Fprintf(&b, "- **Target port:** %d (%s, server proxy %s)\n", e.Server.TargetPort, e.Server.Protocol, e.Server.Proxy)
+	} else {
+		b.WriteString("- **Edges:**\n")
+		shown := 0
+		for i, l := range lines {
+			if i == maxMemberLines {
+				fmt.Fprintf(&b, "  - … and %d more %s to %d more %s\n", len(g)-shown, noun(len(g)-shown, "edge"), len(lines)-i, noun(len(lines)-i, "Service port"))
+				break
+			}
+			fmt.Fprintf(&b, "  - %s → %s\n", mdInline(bounded(l.clients.list, maxClients)), mdInline(l.server))
+			shown += len(l.clients.list)
+		}
 	}
-	if len(e.DecidedBy) > 0 {
+	var sources ordered
+	var refs []inventory.Ref
+	seen := map[inventory.Ref]bool{}
+	for _, x := range g {
+		if x.Source != "" {
+			sources.add(x.Source)
+		}
+		for _, d := range x.DecidedBy {
+			if !seen[d] {
+				seen[d] = true
+				refs = append(refs, d)
+			}
+		}
+	}
+	switch len(sources.list) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&b, "- **Declared by:** %s\n", mdInline(sources.list[0]))
+	default:
+		b.WriteString("- **Declared by:**\n")
+		for i, src := range sources.list {
+			if i == maxSources {
+				fmt.Fprintf(&b, "  - … and %d more\n", len(sources.list)-i)
+				break
+			}
+			fmt.Fprintf(&b, "  - %s\n", mdInline(src))
+		}
+	}
+	if len(refs) > 0 {
 		b.WriteString("- **Decided by:**\n")
-		for _, d := range e.DecidedBy {
+		for i, d := range refs {
+			if i == maxDecidedBy {
+				fmt.Fprintf(&b, "  - … and %d more objects\n", len(refs)-i)
+				break
+			}
 			name := d.Name
 			if d.Namespace != "" {
 				name = d.Namespace + "/" + d.Name
