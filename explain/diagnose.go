@@ -118,7 +118,10 @@ func diagnose(sigs []int, text string) finding {
 	}
 	if has(sigs, "otel-java-export-failed") {
 		f.notes = append(f.notes, noteOTelExport)
-		f.next = append(append([]string(nil), f.next...), nextDescribePod, nextEvents, nextPrevLogs, "istioctl x describe pod <pod> -n <ns>")
+		// The crash to look into is the exporting app's own pod: the client's namespace.
+		for _, n := range []string{nextDescribePod, nextEvents, nextPrevLogs, "istioctl x describe pod <pod> -n <ns>"} {
+			f.next = append(f.next, strings.ReplaceAll(n, "-n <ns>", "-n <client-ns>"))
+		}
 	}
 	if d.Layer == LayerWrapper {
 		f.notes = append(f.notes, noteWrapperOnly)
