@@ -21,6 +21,7 @@ import (
 //	redundant: <strategy>    proposed, and one of its objects has no effect
 //	absent: <strategy>       not proposed
 //	undecided: <strategy>    proposed, breaks nothing, and leaves the target's edges unknown (not failing)
+//	unjudged: <strategy>     proposed, and a call it puts behind a new sidecar cannot be judged (never first)
 //	applied-fixes-all        -o yaml's changes leave no failing edge and break none
 func TestStrategies(t *testing.T) {
 	scenario.Run(t, "testdata", "..", func(t *testing.T, c scenario.Case) {
@@ -57,6 +58,10 @@ func TestStrategies(t *testing.T) {
 			case "breaks":
 				if !ok || len(v.Breaks) == 0 || c.Rank == 1 {
 					t.Errorf("%s: proposed=%v breaks=%v rank=%d", strat, ok, v.Breaks, c.Rank)
+				}
+			case "unjudged":
+				if !ok || len(v.Unjudged) == 0 || c.Rank == 1 {
+					t.Errorf("%s: proposed=%v unjudged=%v rank=%d", strat, ok, v.Unjudged, c.Rank)
 				}
 			case "weakens":
 				if !ok || len(v.PlaintextPorts) == 0 {

@@ -50,6 +50,12 @@ type Verification struct {
 	// give (an exporter's protocol, a namespace's labels) still decides the
 	// rest. Each names the edge and why it is unknown.
 	Undecided []string `json:"undecided,omitempty"`
+	// Unjudged are calls the change moves behind a new sidecar that the
+	// model cannot judge: an export to an address that names no Service in
+	// the inputs. Under the mesh's DestinationRules such a call may get istio
+	// mTLS toward a server without a sidecar — the outage one hop on — so an
+	// option with any ranks below every option the model can verify.
+	Unjudged []string `json:"unjudged,omitempty"`
 }
 
 // Target is a failing Service port and backend, with its failing edges.
@@ -321,20 +327,23 @@ func changesNothing(c Candidate) bool {
 	return true
 }
 
-// rank orders by: breaks nothing, fixes the target, security, blast radius,
-// size, then the narrowest strategy.
+// rank orders by: breaks nothing, fixes the target, leaves no call unjudged,
+// security, blast radius, size, then the narrowest strategy.
 func rank(cs []Candidate) {
 	score := func(c Candidate) []int {
 		v := c.Verification
-		breaks, unfixed := 0, 0
+		breaks, unfixed, unjudged := 0, 0, 0
 		if len(v.Breaks) > 0 {
 			breaks = 1
 		}
 		if len(v.StillFailing) > 0 {
 			unfixed = 1
 		}
+		if len(v.Unjudged) > 0 {
+			unjudged = 1
+		}
 		sec := 2*len(v.PlaintextPorts) + len(v.Weakened) - len(v.Strengthened)
-		return []int{breaks, unfixed, sec, v.Changed + c.Restarts, len(c.Changes), tieRank(c.Strategy)}
+		return []int{breaks, unfixed, unjudged, sec, v.Changed + c.Restarts, len(c.Changes), tieRank(c.Strategy)}
 	}
 	sort.SliceStable(cs, func(i, j int) bool {
 		a, b := score(cs[i]), score(cs[j])

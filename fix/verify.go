@@ -10,6 +10,7 @@ import (
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
 	"github.com/meshdoctor/meshdoctor/source"
+	"github.com/meshdoctor/meshdoctor/telemetry"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
@@ -21,7 +22,8 @@ func (st *state) compare(patched source.Set) (diff.Report, analysis.Result) {
 }
 
 func (st *state) verify(t *Target, c Candidate) Verification {
-	d, after := st.compare(Apply(st.set, st.defNS, c.Changes))
+	patched := Apply(st.set, st.defNS, c.Changes)
+	d, after := st.compare(patched)
 	v := Verification{Fixes: []string{}, Breaks: keys(d.StartFailing), Weakened: keys(d.LostMTLS),
 		Strengthened: keys(d.GainedMTLS), PlaintextPorts: []string{}, Changed: len(d.Changed)}
 	fixed := map[string]bool{}
@@ -59,6 +61,7 @@ func (st *state) verify(t *Target, c Candidate) Verification {
 			v.StillFailing = append(v.StillFailing, k)
 		}
 	}
+	v.Unjudged = st.unjudged(inventory.Build(patched, st.defNS))
 	// A change is redundant when the model says the object has no effect.
 	for _, f := range after.Findings {
 		if f.Code != check.PANoEffect.Code {
@@ -176,4 +179,33 @@ func newObjectsOnly(c Candidate) bool {
 func Undecided(set source.Set, defNS string, f Filter) (unknown, mayFail int) {
 	s := analysis.Run(inventory.Build(set, defNS), analysis.Options{Scope: f.Scope}).Summary
 	return s.Unknown, s.UnknownMayFail
+}
+
+// unjudged lists the exports of workloads that have no sidecar now and get
+// one in after, toward an address that names no Service in the inputs: the
+// model judged no edge for them before (the app's bytes left as they were)
+// and cannot judge the sidecar's (no server to judge it against).
+func (st *state) unjudged(after *inventory.Inventory) []string {
+	am := mesh.New(after)
+	gained := map[string]bool{}
+	for _, w := range after.Workloads {
+		if am.Proxy(w).Kind != mesh.ProxySidecar {
+			continue
+		}
+		if b := st.inv.Workload(w.Kind, w.Namespace, w.Name); b != nil && st.model.Proxy(b).Kind != mesh.ProxySidecar {
+			gained[w.Key()] = true
+		}
+	}
+	if len(gained) == 0 {
+		return nil
+	}
+	var out []string
+	for _, l := range telemetry.Build(after).Links {
+		if l.Local || l.Service != nil || !gained[l.Sender.Workload.Key()] {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %s → %s:%d (%s): its export would leave through the new sidecar, and %s names no Service in the inputs, so no edge can be judged (under an ISTIO_MUTUAL DestinationRule toward a server without a sidecar it fails as the target did)",
+			l.Sender.Workload.Kind, l.Sender.Workload.Key(), l.Host, l.Port, l.SignalList(), l.Host))
+	}
+	return out
 }

@@ -79,6 +79,9 @@ func fixText(w io.Writer, plans []fix.Plan, strategy string) {
 			for _, u := range v.Undecided {
 				fmt.Fprintf(w, "     undecided after it: %s\n", u)
 			}
+			for _, u := range v.Unjudged {
+				fmt.Fprintf(w, "     UNJUDGED: %s\n", u)
+			}
 			for _, r := range v.Redundant {
 				fmt.Fprintf(w, "     redundant: %s\n", r)
 			}
