@@ -311,9 +311,23 @@ func (inv *Inventory) add(o source.Object, t typed, defNS string, meshMaps *[]*C
 		if group(o.APIVersion) == "install.istio.io" && o.Kind == "IstioOperator" {
 			return inv.addIstioOperator(o, defNS, meshMaps)
 		}
-		inv.Skipped[o.Kind]++
+		inv.Skipped[skippedKind(o)]++
 	}
 	return nil
+}
+
+// readKinds are the kind names the model reads (in their own API groups).
+var readKinds = map[string]bool{"Gateway": true, "Telemetry": true, "Service": true, "Sidecar": true, "VirtualService": true,
+	"DestinationRule": true, "ServiceEntry": true, "PeerAuthentication": true, "IstioOperator": true}
+
+// skippedKind is how a skipped object's kind is counted: with its API group
+// when the model reads another kind of that name, so a Kubernetes Gateway
+// API Gateway is not mistaken for an Istio Gateway left unread.
+func skippedKind(o source.Object) string {
+	if g := group(o.APIVersion); g != "" && readKinds[o.Kind] {
+		return o.Kind + " (" + g + ")"
+	}
+	return o.Kind
 }
 
 func (inv *Inventory) addWorkload(o source.Object, m Meta, d typed, t corev1.PodTemplateSpec) {

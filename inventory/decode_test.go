@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/meshdoctor/meshdoctor/source"
@@ -113,5 +114,23 @@ metadata: {name: a}
 	}
 	if ns := inv.Namespace("a"); ns == nil || ns.Labels["istio-injection"] != "" || ns.Origin.Line != 6 {
 		t.Errorf("the later Namespace a must replace the earlier: %+v", ns)
+	}
+}
+
+// A kind of another API group that shares a name with one the model reads
+// is counted with its group: a Gateway API Gateway is not an Istio Gateway.
+func TestSkippedKindNamesItsGroup(t *testing.T) {
+	inv := Build(source.Parse("g.yaml", []byte(`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: a}
+spec: {gatewayClassName: istio, listeners: [{name: http, port: 80, protocol: HTTP}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: a}
+`)), "dflt")
+	want := map[string]int{"Gateway (gateway.networking.k8s.io)": 1, "HTTPRoute": 1}
+	if len(inv.Gateways) != 0 || !maps.Equal(inv.Skipped, want) {
+		t.Errorf("skipped = %v, Istio Gateways = %d; want %v and none", inv.Skipped, len(inv.Gateways), want)
 	}
 }
