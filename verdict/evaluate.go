@@ -90,7 +90,7 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 	col, rcv := c.OTLP.Receiver(b, tp)
 	j := Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp, rcv))
 	e.Alternatives = visibilityAlternatives(cin, func(cd mesh.ClientDecision) Judgement {
-		return Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp, rcv))
+		return gatewayWords(Judge(cd, clientProxy.Kind, sa, proto, appBehaviour(c, proto, tp, rcv)), clientProxy.Kind)
 	})
 	if rcv != nil {
 		j = receiverTLS(j, cd, c.AppTLS, rcv)
