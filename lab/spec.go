@@ -90,7 +90,8 @@ func (s Server) Accepts() mesh.Acceptance {
 // serverFromAccepts is the inverse, for edges read from analysis.
 func serverFromAccepts(a mesh.Accepts) (Server, error) {
 	switch a {
-	case mesh.AcceptsApp:
+	case mesh.AcceptsApp, mesh.AcceptsGateway:
+		// A gateway's plaintext listener takes bytes as a plain server does.
 		return Server{Proxy: mesh.ProxyNone}, nil
 	case mesh.AcceptsIstioMTLS:
 		return Server{Proxy: mesh.ProxySidecar, Mode: mesh.Strict}, nil

@@ -687,7 +687,7 @@ func (m *Model) gatewayAccepts(b *inventory.Workload, port int32) Acceptance {
 				": the gateway's own TLS (its credential, SNI hosts, client certificates) is not modelled, so what a client must send there is not decided"}
 	case len(plain) > 0:
 		s := plain[0]
-		return Acceptance{Accepts: AcceptsApp, DecidedBy: refs(plain),
+		return Acceptance{Accepts: AcceptsGateway, DecidedBy: refs(plain),
 			Reason: "Gateway " + s.name + " server " + strings.ToUpper(s.spec.GetPort().GetProtocol()) + " " + itoa(int32(s.spec.GetPort().GetNumber())) +
 				" listens on port " + itoa(port) + " in plaintext (a gateway takes its TLS from Gateway servers, not PeerAuthentication)"}
 	}

@@ -191,7 +191,7 @@ spec:
 	inv := inventory.Build(source.Parse("gw.yaml", []byte(gwBase+"---"+docs)), "default")
 	m := New(inv)
 	w := inv.Workload("Deployment", "istio-system", "ingress")
-	for port, want := range map[int32]Accepts{8080: AcceptsApp, 8443: AcceptsUnknown, 9000: AcceptsUnknown, 80: AcceptsUnknown} {
+	for port, want := range map[int32]Accepts{8080: AcceptsGateway, 8443: AcceptsUnknown, 9000: AcceptsUnknown, 80: AcceptsUnknown} {
 		if a := ServerAccepts(m.ServerInputOf(Hop{Backend: w, TargetPort: port})); a.Accepts != want {
 			t.Errorf("port %d: accepts %s (%s), want %s", port, a.Accepts, a.Reason, want)
 		}

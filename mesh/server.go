@@ -14,9 +14,13 @@ const (
 	AcceptsIstioMTLSPlaintext Accepts = "istio-mtls+plaintext"
 	AcceptsPlaintext          Accepts = "plaintext"
 	AcceptsApp                Accepts = "plaintext (app, no proxy)"
-	AcceptsHBONE              Accepts = "hbone"
-	AcceptsHBONEPlaintext     Accepts = "hbone+plaintext"
-	AcceptsUnknown            Accepts = "unknown"
+	// AcceptsGateway: a gateway proxy's own plaintext listener (a Gateway
+	// server without TLS, §10.7); judged as AcceptsApp is — nothing there
+	// terminates istio mTLS — but it is the proxy, not an app, that listens.
+	AcceptsGateway        Accepts = "plaintext (gateway)"
+	AcceptsHBONE          Accepts = "hbone"
+	AcceptsHBONEPlaintext Accepts = "hbone+plaintext"
+	AcceptsUnknown        Accepts = "unknown"
 )
 
 // ServerInput is what the server side depends on.
@@ -74,7 +78,7 @@ func ServerAccepts(in ServerInput) Acceptance {
 		if in.Gateway != nil {
 			return *in.Gateway
 		}
-		return Acceptance{Accepts: AcceptsApp, Reason: "a gateway takes its TLS from Gateway servers, not PeerAuthentication; mesh clients reach it in plaintext"}
+		return Acceptance{Accepts: AcceptsGateway, Reason: "a gateway takes its TLS from Gateway servers, not PeerAuthentication; mesh clients reach it in plaintext"}
 	case ProxyAmbient:
 		if in.Mode == Strict {
 			return Acceptance{Accepts: AcceptsHBONE, Mode: Strict, Reason: "ambient pod under STRICT: ztunnel denies connections without a peer identity", DecidedBy: refOf(in.ModeFrom)}

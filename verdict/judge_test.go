@@ -41,6 +41,8 @@ func TestJudgeMatrix(t *testing.T) {
 		{"§4.3 DISABLE: istio mTLS on a TCP port reaches the app and fails", mesh.SendsIstioMTLS, mesh.ProxySidecar, mesh.AcceptsPlaintext, mesh.ProtoTCP, Fail, false, category.TLSToPlaintext},
 		{"§4.4 no sidecar: istio mTLS fails (the seed)", mesh.SendsIstioMTLS, mesh.ProxySidecar, mesh.AcceptsApp, mesh.ProtoHTTP, Fail, false, category.TLSToPlaintext},
 		{"§4.4 no sidecar: plaintext reaches the app", mesh.SendsPlaintext, mesh.ProxySidecar, mesh.AcceptsApp, mesh.ProtoHTTP, OK, false, ""},
+		{"§10.7 gateway plaintext listener: plaintext is taken", mesh.SendsPlaintext, mesh.ProxySidecar, mesh.AcceptsGateway, mesh.ProtoHTTP, OK, false, ""},
+		{"§10.7 gateway plaintext listener: istio mTLS is not terminated", mesh.SendsIstioMTLS, mesh.ProxySidecar, mesh.AcceptsGateway, mesh.ProtoHTTP, Fail, false, category.TLSToPlaintext},
 		{"§4.6 ambient STRICT: plaintext is denied", mesh.SendsPlaintext, mesh.ProxyNone, mesh.AcceptsHBONE, mesh.ProtoHTTP, Fail, false, category.PlaintextToTLS},
 		{"§4.6 HBONE to an ambient pod", mesh.SendsHBONE, mesh.ProxyAmbient, mesh.AcceptsHBONE, mesh.ProtoHTTP, OK, true, ""},
 		{"§3.4 BlackHole always fails", mesh.SendsBlackHole, mesh.ProxySidecar, mesh.AcceptsIstioMTLSPlaintext, mesh.ProtoHTTP, Fail, false, category.NoRoute},
