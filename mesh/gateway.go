@@ -655,7 +655,8 @@ func gatewayVisibility(v Visibility) Visibility {
 // meshdoctor does not model (credentials, SNI), so the edge is unknown and
 // says so — as it is when no Gateway of the inputs listens there (none
 // does: the connection is refused; or the one that does is not in the
-// inputs). Istio: model/gateway.go mergeGateways, resolvePorts;
+// inputs), unless the proxy's own status or Prometheus listener holds the
+// port (gatewayOwnListener). Istio: model/gateway.go mergeGateways, resolvePorts;
 // core/gateway.go buildGatewayListeners, buildGatewayListenerTLSContext.
 func (m *Model) gatewayAccepts(b *inventory.Workload, port int32) Acceptance {
 	var plain, secure []gatewayServer
@@ -691,9 +692,33 @@ func (m *Model) gatewayAccepts(b *inventory.Workload, port int32) Acceptance {
 			Reason: "Gateway " + s.name + " server " + strings.ToUpper(s.spec.GetPort().GetProtocol()) + " " + itoa(int32(s.spec.GetPort().GetNumber())) +
 				" listens on port " + itoa(port) + " in plaintext (a gateway takes its TLS from Gateway servers, not PeerAuthentication)"}
 	}
+	if own := gatewayOwnListener(port); own != "" {
+		return Acceptance{Accepts: AcceptsGateway, Reason: own, Chain: ProtoHTTP, ChainWhy: "the bootstrap's HTTP connection manager"}
+	}
 	return Acceptance{Accepts: AcceptsUnknown,
 		Reason: "no Gateway of the inputs has a server on port " + itoa(port) + " of gateway " + b.Key() +
 			": if none exists the gateway has no listener there (connection refused); a Gateway not in the inputs may listen in plaintext or with TLS"}
+}
+
+// gatewayOwnListener says what listens on port of a gateway pod that no
+// Gateway server of the inputs binds, when the proxy itself does: 15021 and
+// 15090 are the static listeners of every proxy's bootstrap, a gateway's as
+// a sidecar's (tools/packaging/common/envoy_bootstrap.json, ports from
+// pilot-agent's ENVOY_STATUS_PORT and ENVOY_PROMETHEUS_PORT, defaults 15021
+// and 15090: pilot/cmd/pilot-agent/options/options.go), not built from
+// Gateways. Each is a plaintext HTTP connection manager without a transport
+// socket (/healthz/ready to the agent, /stats/prometheus to the admin
+// port): plaintext is taken, TLS is terminated by nothing — as a sidecar
+// pod's 15021, which inbound capture never redirects (capture.go
+// alwaysExcludedInbound), is judged. "" for any other port.
+func gatewayOwnListener(port int32) string {
+	switch port {
+	case envoyStatusPort:
+		return "port 15021 is the gateway proxy's own status listener (Envoy's readiness listener, /healthz/ready, from the bootstrap, not from Gateway servers): plaintext HTTP, no TLS is terminated there"
+	case envoyPrometheusPort:
+		return "port 15090 is the gateway proxy's own Prometheus listener (/stats/prometheus, from the bootstrap, not from Gateway servers): plaintext HTTP, no TLS is terminated there"
+	}
+	return ""
 }
 
 // MissingGateway is a Gateway that a VirtualService w's gateway proxy

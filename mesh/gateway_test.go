@@ -171,7 +171,8 @@ func TestGatewayEdgeRoutes(t *testing.T) {
 // TestGatewayAccepts pins the client → gateway leg: a plaintext server on
 // the pod's port (resolvePorts maps the Service port to its targetPort)
 // takes plaintext; a TLS server there, or no server of the inputs, leaves
-// it undecided (never ok by default).
+// it undecided (never ok by default) — but on 15021 and 15090 the proxy's
+// own plaintext listeners answer.
 func TestGatewayAccepts(t *testing.T) {
 	docs := `
 apiVersion: v1
@@ -191,7 +192,10 @@ spec:
 	inv := inventory.Build(source.Parse("gw.yaml", []byte(gwBase+"---"+docs)), "default")
 	m := New(inv)
 	w := inv.Workload("Deployment", "istio-system", "ingress")
-	for port, want := range map[int32]Accepts{8080: AcceptsGateway, 8443: AcceptsUnknown, 9000: AcceptsUnknown, 80: AcceptsUnknown} {
+	for port, want := range map[int32]Accepts{8080: AcceptsGateway, 8443: AcceptsUnknown, 9000: AcceptsUnknown, 80: AcceptsUnknown,
+		// §10.7: the proxy's own status and Prometheus listeners, bound by
+		// no Gateway server, take plaintext and terminate no TLS.
+		15021: AcceptsGateway, 15090: AcceptsGateway} {
 		if a := ServerAccepts(m.ServerInputOf(Hop{Backend: w, TargetPort: port})); a.Accepts != want {
 			t.Errorf("port %d: accepts %s (%s), want %s", port, a.Accepts, a.Reason, want)
 		}

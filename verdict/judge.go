@@ -99,6 +99,13 @@ func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance,
 				return fail(SymptomWrongVersion, category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: its plaintext HTTP chain cannot parse TLS and answers 400")
 			}
 			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar sends istio mTLS but the server port is DISABLE: the TLS bytes are passed to the plaintext app")
+		case mesh.AcceptsGateway:
+			if a.Chain == mesh.ProtoHTTP {
+				// A gateway's own plaintext HTTP listener (15021, 15090): the
+				// same codec answer as a DISABLE HTTP chain's.
+				return fail(SymptomWrongVersion, category.TLSToPlaintext, "the client sidecar originates istio mTLS ("+c.Reason+"), but nothing on the server side terminates it ("+a.Reason+"): its HTTP codec cannot parse TLS and answers 400")
+			}
+			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar originates istio mTLS ("+c.Reason+"), but nothing on the server side terminates it ("+a.Reason+")")
 		default:
 			return fail(tlsToApp(app), category.TLSToPlaintext, "the client sidecar originates istio mTLS ("+c.Reason+"), but nothing on the server side terminates it ("+a.Reason+"); STRICT is not the cause and the client did not bypass its sidecar")
 		}
@@ -155,6 +162,10 @@ func judgeAppTLS(c mesh.ClientDecision, a mesh.Acceptance) Judgement {
 		}
 	case mesh.AcceptsHBONE:
 		return fail(SymptomBareReset, category.PlaintextToTLS, "non-HBONE traffic reaches an ambient pod under STRICT")
+	case mesh.AcceptsGateway:
+		if a.Chain == mesh.ProtoHTTP {
+			return fail(SymptomWrongVersion, category.TLSToPlaintext, "non-istio TLS ("+c.Reason+") reaches a gateway's plaintext HTTP listener ("+a.Reason+"): its HTTP codec cannot parse TLS and answers 400")
+		}
 	}
 	return Judgement{Outcome: Unknown, Encrypted: true, PassedThrough: true,
 		Cause: "non-istio TLS (" + c.Reason + ") is passed through to the server app: it works only if the app terminates TLS itself, which the manifests do not show"}

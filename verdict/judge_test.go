@@ -118,6 +118,8 @@ func TestJudgeInboundChain(t *testing.T) {
 		{"DISABLE, HTTP port dialled, TCP chain: passed to the app", mesh.AcceptsPlaintext, mesh.ProtoHTTP, mesh.ProtoTCP, Unknown, ""},
 		{"DISABLE, sniffed chain: the TCP chain passes it to the app", mesh.AcceptsPlaintext, mesh.ProtoTCP, mesh.ProtoAuto, Unknown, ""},
 		{"DISABLE, chain undecided: never a guess", mesh.AcceptsPlaintext, mesh.ProtoHTTP, mesh.ProtoUndecided, Unknown, ""},
+		{"§10.7 gateway's own HTTP listener (15021, 15090): the codec answers 400", mesh.AcceptsGateway, mesh.ProtoTCP, mesh.ProtoHTTP, Fail, category.TLSToPlaintext},
+		{"§10.7 gateway server, chain not told: passed on, never a guess", mesh.AcceptsGateway, mesh.ProtoHTTP, "", Unknown, ""},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
 			for _, s := range []mesh.Sends{mesh.SendsTLS, mesh.SendsMTLS} {
