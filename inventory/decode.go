@@ -149,7 +149,8 @@ func as[T any, V any](get func(*T) (metav1.ObjectMeta, V)) decoder {
 	return func(js []byte) typed {
 		var t T
 		if err := unmarshal(js, &t); err != nil {
-			return typed{err: err}
+			_, spec := get(&t)
+			return typed{err: specFieldError(err, js, spec)}
 		}
 		om, v := get(&t)
 		return typed{om: om, v: v}
