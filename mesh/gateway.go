@@ -430,7 +430,7 @@ func gatewayVirtualServices(vss []*inventory.VirtualService, proxyNs, gw string)
 		if !slices.ContainsFunc(vs.Spec.GetGateways(), func(g string) bool { return g != "mesh" && gatewayName(g, vs.Namespace) == gw }) {
 			continue
 		}
-		if g := gatewayVSVisibility(vs, proxyNs); g >= 0 {
+		if g := vsVisibility(vs, proxyNs); g >= 0 { // the index is keyed by the proxy's namespace, as a sidecar's
 			group[vs] = g
 			out = append(out, vs)
 		}
@@ -446,26 +446,6 @@ func gatewayVirtualServices(vss []*inventory.VirtualService, proxyNs, gw string)
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Namespace, b.Namespace)) < 0
 	})
 	return out
-}
-
-// gatewayVSVisibility is the index a gateway finds vs in (initVirtualServices):
-// 0 private (exported to its own namespace, which is proxyNs), 1 exported to
-// proxyNs by name, 2 public; -1 not found. Unlike a sidecar's, a gateway's
-// lookup keys the private index by the gateway proxy's namespace, so "." is
-// proxyNs only when vs lives there.
-func gatewayVSVisibility(vs *inventory.VirtualService, proxyNs string) int {
-	ex := vs.Spec.GetExportTo()
-	switch {
-	case len(ex) == 0 || slices.Contains(ex, "*"):
-		return 2
-	case slices.Contains(ex, "~"):
-		return -1
-	case vs.Namespace == proxyNs && (slices.Contains(ex, ".") || slices.Contains(ex, proxyNs)):
-		return 0
-	case vs.Namespace != proxyNs && slices.Contains(ex, proxyNs):
-		return 1
-	}
-	return -1
 }
 
 // GatewayName is resolveGatewayName: "name" and "./name" are the
@@ -741,7 +721,7 @@ func MissingGateways(inv *inventory.Inventory, w *inventory.Workload) []MissingG
 	}
 	var out []MissingGateway
 	for _, vs := range inv.VirtualServices {
-		if gatewayVSVisibility(vs, w.Namespace) < 0 {
+		if vsVisibility(vs, w.Namespace) < 0 {
 			continue
 		}
 		for _, g := range vs.Spec.GetGateways() {
