@@ -22,6 +22,7 @@ import (
 //	absent: <strategy>       not proposed
 //	undecided: <strategy>    proposed, breaks nothing, and leaves the target's edges unknown (not failing)
 //	unjudged: <strategy>     proposed, and a call it puts behind a new sidecar cannot be judged (never first)
+//	title: <strategy> <text> proposed, and its title contains text
 //	applied-fixes-all        -o yaml's changes leave no failing edge and break none
 func TestStrategies(t *testing.T) {
 	scenario.Run(t, "testdata", "..", func(t *testing.T, c scenario.Case) {
@@ -58,6 +59,11 @@ func TestStrategies(t *testing.T) {
 			case "breaks":
 				if !ok || len(v.Breaks) == 0 || c.Rank == 1 {
 					t.Errorf("%s: proposed=%v breaks=%v rank=%d", strat, ok, v.Breaks, c.Rank)
+				}
+			case "title":
+				strat, text, _ := strings.Cut(strat, " ")
+				if c, ok := cands[strat]; !ok || !strings.Contains(c.Title, text) {
+					t.Errorf("%s: proposed=%v title %q, want it to contain %q", strat, ok, c.Title, text)
 				}
 			case "unjudged":
 				if !ok || len(v.Unjudged) == 0 || c.Rank == 1 {

@@ -286,11 +286,12 @@ func (st *state) destinationRules(t *Target) []Candidate {
 	}
 	name := svc + "-mtls-exception"
 	if tlsToPlain(t) {
+		ch := st.extendDR(destinationRule(name, ns, host, portLevel("DISABLE")))
 		out = append(out, Candidate{Strategy: DRDisablePort.Name,
-			Title:   fmt.Sprintf("DestinationRule %s/%s: tls DISABLE for %s port %d only", ns, name, host, t.Port.Port),
+			Title:   fmt.Sprintf("DestinationRule %s: tls DISABLE for %s port %d only", drTitle(ch, ns), host, t.Port.Port),
 			Why:     "clients stop originating TLS toward a server that does not terminate it; other ports keep their policy",
 			Cost:    fmt.Sprintf("traffic to %s:%d is plaintext inside the cluster: no encryption, no peer identity", svc, t.Port.Port),
-			Changes: []Change{st.extendDR(destinationRule(name, ns, host, portLevel("DISABLE")))}})
+			Changes: []Change{ch}})
 		out = append(out, Candidate{Strategy: DRDisableHost.Name,
 			Title:   fmt.Sprintf("DestinationRule %s/%s-mtls-disable: tls DISABLE for every port of %s", ns, svc, host),
 			Why:     "clients send plaintext to every port of the service",
@@ -320,11 +321,12 @@ func (st *state) destinationRules(t *Target) []Candidate {
 			Cost:  fmt.Sprintf("every host %s matches falls back to auto mTLS; sidecar-to-sidecar traffic stays mutual TLS", d.Rule.GetHost())})
 	}
 	if sends(t, mesh.SendsPlaintext) && t.Edges[0].ServerAccepts == mesh.AcceptsIstioMTLS && clientsHaveSidecars(st, t) {
+		ch := st.extendDR(destinationRule(name, ns, host, portLevel("ISTIO_MUTUAL")))
 		out = append(out, Candidate{Strategy: DRIstioMutualPort.Name,
-			Title:   fmt.Sprintf("DestinationRule %s/%s: tls ISTIO_MUTUAL for %s port %d", ns, name, host, t.Port.Port),
-			Why:     "the clients' sidecars send plaintext; telling them to use istio mTLS satisfies the STRICT server",
+			Title:   fmt.Sprintf("DestinationRule %s: tls ISTIO_MUTUAL for %s port %d", drTitle(ch, ns), host, t.Port.Port),
+			Why:     "the clients' proxies send plaintext; telling them to use istio mTLS satisfies the STRICT server",
 			Cost:    "no security cost: the edge becomes mutual TLS",
-			Changes: []Change{st.extendDR(destinationRule(name, ns, host, portLevel("ISTIO_MUTUAL")))}})
+			Changes: []Change{ch}})
 	}
 	return out
 }
@@ -379,3 +381,13 @@ func (st *state) permissivePort(t *Target) []Candidate {
 }
 
 func edgeKey(e verdict.Edge) string { return e.Client.Namespace + "/" + e.Client.Workload }
+
+// drTitle names the DestinationRule a change writes: a new one, or the
+// existing rule for the host that it extends (Istio applies one rule per
+// host, so a second would be ignored).
+func drTitle(ch Change, ns string) string {
+	if ch.Replaces != "" && !strings.HasPrefix(ch.Replaces, "fix:") {
+		return fmt.Sprintf("%s/%s (extended: the host's own rule, at %s)", ns, ch.Name, ch.Replaces)
+	}
+	return ns + "/" + ch.Name
+}
