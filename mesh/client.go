@@ -61,6 +61,9 @@ type ClientDecision struct {
 	DecidedBy []inventory.Ref
 	// ByCreation: SendsUnknown only for want of creation timestamps (§11 creation-order).
 	ByCreation bool
+	// PilotOrder: SendsUnknown because pilot's answer hangs on an order it
+	// does not fix (§11 pilot-order).
+	PilotOrder bool
 	// Symptom: what the client sees of a SendsBlackHole other than the
 	// BlackHoleCluster's answer (empty: that answer).
 	Symptom string
@@ -101,7 +104,7 @@ func ClientSends(in ClientInput) ClientDecision {
 	}
 	if !in.Visibility.Visible {
 		if in.Visibility.Undecided {
-			return ClientDecision{Sends: SendsUnknown, Reason: in.Visibility.Reason, DecidedBy: in.Visibility.DecidedBy, ByCreation: in.Visibility.ByCreation}
+			return ClientDecision{Sends: SendsUnknown, Reason: in.Visibility.Reason, DecidedBy: in.Visibility.DecidedBy, ByCreation: in.Visibility.ByCreation, PilotOrder: in.Visibility.ByPilotOrder}
 		}
 		if in.Visibility.BlackHole {
 			return ClientDecision{Sends: SendsBlackHole, Reason: in.Visibility.Reason, DecidedBy: in.Visibility.DecidedBy, Symptom: in.Visibility.Symptom}

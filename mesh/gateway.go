@@ -619,13 +619,50 @@ func hasPort(svc *inventory.Service, port int32) bool {
 // PushContext.ServicesForProxy) and has no PassthroughCluster behind a
 // route, so a route to a hidden Service names a cluster that does not
 // exist: Envoy answers 503 (NC), whatever the outbound traffic policy.
-func gatewayVisibility(v Visibility) Visibility {
+//
+// Which scope the gateway has is itself pilot's order: a gateway takes its
+// namespace's default sidecar scope when a sidecar there computed it first
+// in the push, else its own (push_context.go doGetSidecarScope,
+// DefaultSidecarScopeForGateway), and the sidecar's adds the Services of
+// its own namespace that its VirtualServices route to, hidden or not
+// (sidecar.go "Infer more possible destinations from virtual services";
+// clusterScope). For such a Service the edge is unknown with both answers
+// (§11 pilot-order), never the 503 on a guess of the order.
+func (m *Model) gatewayVisibility(v Visibility, c *inventory.Workload, svc *inventory.Service, p corev1.ServicePort) Visibility {
 	if v.Visible || v.BlackHole {
 		return v
 	}
-	v.BlackHole = true
-	v.Reason += "; a gateway has no cluster for it and no passthrough: any route to it is 503 (no cluster)"
-	return v
+	hidden := v
+	hidden.BlackHole = true
+	hidden.Reason += "; a gateway has no cluster for it and no passthrough: any route to it is 503 (no cluster)"
+	if svc.Namespace != c.Namespace || !m.sidecarRunsIn(c.Namespace) {
+		return hidden
+	}
+	scope := m.clusterScope(svc, c.Namespace, SidecarFor(m.Inv.Sidecars, c.Namespace, nil, m.Inv.Mesh.RootNamespace))
+	if !scope[0] && !scope[p.Port] {
+		return hidden
+	}
+	kept := Visibility{Visible: true, DecidedBy: v.DecidedBy,
+		Reason: "the namespace's default sidecar scope keeps the Service's clusters (a VirtualService of namespace " + c.Namespace + " routes to it)"}
+	u := v
+	u.Undecided, u.ByPilotOrder = true, true
+	u.Reason = v.Reason + "; whether the gateway has its cluster hangs on which proxy of namespace " + c.Namespace +
+		" computed its scope first in istiod's push: the namespace's sidecar scope keeps it (a VirtualService there routes to it), the gateway's own does not (503)"
+	u.Alternatives = []VisibilityAlternative{
+		{Assume: "a sidecar of namespace " + c.Namespace + " computed the namespace's scope before the gateway did: the gateway takes it, with the Service's cluster", Visibility: kept},
+		{Assume: "the gateway computed its own scope first: only Services exported to " + c.Namespace + " have clusters", Visibility: hidden},
+	}
+	return u
+}
+
+// sidecarRunsIn: some workload of ns has a sidecar.
+func (m *Model) sidecarRunsIn(ns string) bool {
+	for _, w := range m.Inv.WorkloadsIn(ns) {
+		if m.Proxy(w).Kind == ProxySidecar {
+			return true
+		}
+	}
+	return false
 }
 
 // gatewayAccepts is what a gateway pod's listener on port takes from a

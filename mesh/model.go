@@ -182,7 +182,7 @@ func (m *Model) outbound(c *inventory.Workload, svc *inventory.Service, p corev1
 		vis.BlackHole, vis.Reason = true, vis.Reason+"; the virtual outbound listener takes it, and "+own
 	}
 	if kind == ProxyGateway {
-		vis = gatewayVisibility(vis)
+		vis = m.gatewayVisibility(vis, c, svc, p)
 	}
 	return out, why, vis, sc
 }

@@ -25,7 +25,10 @@ type Visibility struct {
 	// says both answers, and Alternatives holds each as a visibility.
 	Undecided bool
 	// ByCreation: Undecided only for want of creation timestamps.
-	ByCreation   bool
+	ByCreation bool
+	// ByPilotOrder: Undecided because pilot's own answer hangs on an order
+	// it does not fix (§11 pilot-order: which proxy computed a scope first).
+	ByPilotOrder bool
 	Alternatives []VisibilityAlternative
 	// HostDomain: this visibility holds only for requests whose Host
 	// header the port-80 rule's virtual host matches (§10.2); OtherHost is

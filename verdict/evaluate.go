@@ -377,7 +377,7 @@ func externalJudgement(cd mesh.ClientDecision, host string) Judgement {
 		return fail(envoyReset+"retried and the latest reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end",
 			category.UntrustedCertificate, "the client sidecar sends istio mTLS ("+cd.Reason+") to a host outside the mesh, whose certificate is not a mesh identity")
 	case mesh.SendsUnknown:
-		return Judgement{Outcome: Unknown, Cause: "cannot decide what the client sends: " + cd.Reason, ByCreation: cd.ByCreation}
+		return Judgement{Outcome: Unknown, Cause: "cannot decide what the client sends: " + cd.Reason, ByCreation: cd.ByCreation, PilotOrder: cd.PilotOrder}
 	}
 	return Judgement{Outcome: OK, Encrypted: cd.Sends == mesh.SendsTLS || cd.Sends == mesh.SendsMTLS,
 		Cause: "the mesh hands the traffic to the external host as " + string(cd.Sends) + "; whether that host accepts it is outside the model"}

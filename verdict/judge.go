@@ -76,7 +76,7 @@ func tlsToApp(app AppBehaviour) string {
 // Judge combines the two sides (§4.3 matrix, §9 checklist).
 func Judge(c mesh.ClientDecision, clientProxy mesh.ProxyKind, a mesh.Acceptance, proto mesh.Protocol, app AppBehaviour) Judgement {
 	if c.Sends == mesh.SendsUnknown {
-		return Judgement{Outcome: Unknown, Cause: "cannot decide what the client sends: " + c.Reason, ByCreation: c.ByCreation}
+		return Judgement{Outcome: Unknown, Cause: "cannot decide what the client sends: " + c.Reason, ByCreation: c.ByCreation, PilotOrder: c.PilotOrder}
 	}
 	if c.Sends == mesh.SendsBlackHole {
 		return fail(blackHoleSymptom(c), category.NoRoute, "the client's proxy has no route to the service: "+c.Reason)
