@@ -40,12 +40,10 @@ type AllPairs struct {
 	// Namespaces is the namespace × namespace matrix of failing and unknown pairs.
 	// (report.JSON writes it as allPairs.namespaces, one line per row.)
 	Namespaces NamespaceMatrix `json:"-"`
-	// outcome is the class judgement of one pair (see declared.go).
-	outcome func(w *inventory.Workload, sp servicePort) verdict.Outcome
-	// workload and port find a pair's members by the names an edge gives.
-	workload map[string]*inventory.Workload
-	port     map[string]servicePort
-	admits   func(clientNs, svcNs string) bool
+	// outcome is the class judgement of one pair (see declared.go); false
+	// for a pair the classes do not hold (a ServiceEntry host).
+	outcome func(w *inventory.Workload, p portOf) (verdict.Outcome, bool)
+	admits  func(clientNs, svcNs string) bool
 }
 
 // NamespaceMatrix counts, for each client namespace (row) and Service
@@ -371,29 +369,27 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 	if anyUnknown {
 		res.Namespaces.Unknown = unknown
 	}
-	portIndex := make(map[servicePort]int, len(ports))
-	res.port = make(map[string]servicePort, len(ports))
+	portIndex := make(map[portOf]int, len(ports))
 	for j, sp := range ports {
-		portIndex[sp] = j
-		res.port[portKey(sp.svc.Namespace, sp.svc.Name, sp.port.Port)] = sp
+		portIndex[portOf{sp.svc, sp.port.Port}] = j
 	}
-	res.workload = make(map[string]*inventory.Workload, len(inv.Workloads))
-	for _, w := range inv.Workloads {
-		res.workload[workloadKey(w.Namespace, w.Kind, w.Name)] = w
-	}
-	res.outcome = func(w *inventory.Workload, sp servicePort) verdict.Outcome {
-		i, j := index[w], portIndex[sp]
+	res.outcome = func(w *inventory.Workload, p portOf) (verdict.Outcome, bool) {
+		i, ok := index[w]
+		j, okp := portIndex[p]
+		if !ok || !okp {
+			return "", false
+		}
 		if o, ok := selfOut[[2]int{i, j}]; ok {
-			return o
+			return o, true
 		}
 		cp := [2]int{clientOf[i], serverOf[j]}
-		if w.Namespace == sp.svc.Namespace {
-			return sameOut[cp]
+		if w.Namespace == p.svc.Namespace {
+			return sameOut[cp], true
 		}
 		if o, ok := crossOut[cp]; ok {
-			return o
+			return o, true
 		}
-		return verdict.OK
+		return verdict.OK, true
 	}
 	res.admits = admits
 	return res
@@ -428,14 +424,22 @@ func sc0(c *pairClass, ns string) int { return c.byNS[ns] }
 func outcomeOf(es []verdict.Edge) verdict.Outcome {
 	o := verdict.OK
 	for _, e := range es {
-		switch e.Outcome {
-		case verdict.Fail:
-			return verdict.Fail
-		case verdict.Unknown:
-			o = verdict.Unknown
+		if o = worse(o, e.Outcome); o == verdict.Fail {
+			return o
 		}
 	}
 	return o
+}
+
+// worse is the worse of two outcomes: fail, then unknown, then ok.
+func worse(a, b verdict.Outcome) verdict.Outcome {
+	switch {
+	case a == verdict.Fail || b == verdict.Fail:
+		return verdict.Fail
+	case a == verdict.Unknown || b == verdict.Unknown:
+		return verdict.Unknown
+	}
+	return verdict.OK
 }
 
 // classify groups n items by key, keeping first-seen order.

@@ -106,7 +106,7 @@ func Run(inv *inventory.Inventory, opt Options) Result {
 	}
 	if opt.AllPairs {
 		ap := RunAllPairs(m, opt.Scope.admits)
-		ap.countDeclared(es)
+		ap.countDeclared(inv, es)
 		r.Summary.Pairs, r.Summary.FailingPairs = &ap.Pairs, &ap.FailingPairs
 		if atScale {
 			r.AllPairs = ap

@@ -1,11 +1,23 @@
 package analysis
 
 import (
-	"fmt"
 	"slices"
 
+	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
+
+// portOf is one Service port, by number.
+type portOf struct {
+	svc  *inventory.Service
+	port int32
+}
+
+// pairKey is one client workload × Service port.
+type pairKey struct {
+	w *inventory.Workload
+	p portOf
+}
 
 // countDeclared makes the pair counts agree with the judged edges: a pair's
 // class is judged as if nothing were known of what the app sends, while an
@@ -15,40 +27,54 @@ import (
 // its edges say — the worst of them — so failingPairs never reads 0 beside
 // a failing edge, nor counts a pair failing on bytes its references show
 // the app does not send.
-func (r *AllPairs) countDeclared(es []verdict.Edge) {
+func (r *AllPairs) countDeclared(inv *inventory.Inventory, es []verdict.Edge) {
 	if r.outcome == nil {
 		return
 	}
-	type pair struct{ client, port string }
-	worst := map[pair]verdict.Outcome{}
-	var order []pair
+	worst := map[pairKey]verdict.Outcome{}
+	var order []pairKey
 	for _, e := range es {
-		p := pair{workloadKey(e.Client.Namespace, e.Client.Kind, e.Client.Workload), portKey(e.Server.Namespace, e.Server.Service, e.Server.Port)}
+		p, ok := pairOf(inv, e)
+		if !ok {
+			continue
+		}
 		o, seen := worst[p]
 		if !seen {
 			order = append(order, p)
+			o = e.Outcome
 		}
-		if !seen || rank(e.Outcome) > rank(o) {
-			worst[p] = e.Outcome
-		}
+		worst[p] = worse(o, e.Outcome)
 	}
 	for _, p := range order {
-		w, sp, ok := r.workload[p.client], servicePort{}, false
-		if w != nil {
-			sp, ok = r.port[p.port]
-		}
-		if !ok || !r.admits(w.Namespace, sp.svc.Namespace) {
+		c, ok := r.outcome(p.w, p.p)
+		if !ok || !r.admits(p.w.Namespace, p.p.svc.Namespace) {
 			continue
 		}
-		d, c := worst[p], r.outcome(w, sp)
+		d := worst[p]
 		if d == c {
 			continue
 		}
-		i, _ := slices.BinarySearch(r.Namespaces.Names, w.Namespace)
-		j, _ := slices.BinarySearch(r.Namespaces.Names, sp.svc.Namespace)
+		i, _ := slices.BinarySearch(r.Namespaces.Names, p.w.Namespace)
+		j, _ := slices.BinarySearch(r.Namespaces.Names, p.p.svc.Namespace)
 		r.move(i, j, c, -1)
 		r.move(i, j, d, +1)
 	}
+}
+
+// pairOf finds an edge's client workload and Kubernetes Service port in
+// the inventory (false for a ServiceEntry host or an object not read).
+func pairOf(inv *inventory.Inventory, e verdict.Edge) (pairKey, bool) {
+	var out pairKey
+	if out.w = inv.Workload(e.Client.Kind, e.Client.Namespace, e.Client.Workload); out.w == nil {
+		return out, false
+	}
+	for _, s := range inv.ServicesIn(e.Server.Namespace) {
+		if s.Name == e.Server.Service && s.External == nil {
+			out.p = portOf{s, e.Server.Port}
+			return out, true
+		}
+	}
+	return out, false
 }
 
 // move adds n pairs of outcome o to the counts of cell (i, j).
@@ -68,17 +94,3 @@ func (r *AllPairs) move(i, j int, o verdict.Outcome, n int32) {
 		r.Namespaces.Unknown[i][j] += n
 	}
 }
-
-func rank(o verdict.Outcome) int {
-	switch o {
-	case verdict.Fail:
-		return 2
-	case verdict.Unknown:
-		return 1
-	}
-	return 0
-}
-
-func workloadKey(ns, kind, name string) string { return ns + "/" + kind + "/" + name }
-
-func portKey(ns, svc string, port int32) string { return fmt.Sprintf("%s/%s:%d", ns, svc, port) }
