@@ -123,17 +123,18 @@ func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workloa
 // then the injection inputs of both sides; without duplicates.
 func decidedBy(cd mesh.ClientDecision, sa mesh.Acceptance, cp, sp mesh.ProxyDecision) []inventory.Ref {
 	out := make([]inventory.Ref, 0, len(cd.DecidedBy)+len(sa.DecidedBy)+len(cp.DecidedBy)+len(sp.DecidedBy))
-	add := func(refs []inventory.Ref) {
+	return appendNewRefs(out, cd.DecidedBy, sa.DecidedBy, cp.DecidedBy, sp.DecidedBy)
+}
+
+// appendNewRefs appends to out each ref of lists that out does not hold yet.
+func appendNewRefs(out []inventory.Ref, lists ...[]inventory.Ref) []inventory.Ref {
+	for _, refs := range lists {
 		for _, r := range refs {
 			if !slices.Contains(out, r) { // a handful: a scan, not a map per edge
 				out = append(out, r)
 			}
 		}
 	}
-	add(cd.DecidedBy)
-	add(sa.DecidedBy)
-	add(cp.DecidedBy)
-	add(sp.DecidedBy)
 	return out
 }
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/edges"
-	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
 )
 
@@ -57,7 +56,7 @@ func byHostHeader(c edges.Candidate, domain string, matched, other []Edge) []Edg
 		}
 		if ok && e.Outcome == Fail && o.Outcome == Fail {
 			e.Cause = fmt.Sprintf("fails whichever Host header the app sends: with Host %s (the one domain of the port-80 virtual host of %s's VirtualService): %s; with any other Host: %s", domain, fqdn, e.Cause, o.Cause)
-			e.DecidedBy = mergeRefs(e.DecidedBy, o.DecidedBy)
+			e.DecidedBy = appendNewRefs(slices.Clone(e.DecidedBy), o.DecidedBy)
 			continue
 		}
 		hostWords := HostAssumePrefix + fqdn + " (or another name the virtual host's domain " + domain + " matches)"
@@ -78,7 +77,7 @@ func byHostHeader(c edges.Candidate, domain string, matched, other []Edge) []Edg
 		cause := fmt.Sprintf("the outcome hangs on the Host header the app sends, which the inputs do not show: the port-80 virtual host of %s's VirtualService has the one domain %s; with it: %s", fqdn, domain, e.Cause)
 		if ok {
 			cause += "; with any other Host: " + o.Cause
-			e.DecidedBy = mergeRefs(e.DecidedBy, o.DecidedBy)
+			e.DecidedBy = appendNewRefs(slices.Clone(e.DecidedBy), o.DecidedBy)
 		}
 		if e.ClientSends != o.ClientSends || !ok {
 			reason := fmt.Sprintf("hangs on the Host header: with Host %s it sends %s (%s)", domain, e.ClientSends, e.ClientReason)
@@ -102,7 +101,7 @@ func bothCalls(e *Edge, o Edge, in, out []string) bool {
 	if e.Outcome != Fail && o.Outcome != Fail && (e.Outcome == Unknown || o.Outcome == Unknown) {
 		return false
 	}
-	refs := mergeRefs(e.DecidedBy, o.DecidedBy)
+	refs := appendNewRefs(slices.Clone(e.DecidedBy), o.DecidedBy)
 	pickOther := o.Outcome == Fail && e.Outcome != Fail || e.Outcome == OK && o.Outcome == OK && e.MTLS && !o.MTLS
 	if pickOther {
 		o.Cause = fmt.Sprintf("the call by %s (Host %s, which only the catch-all virtual host matches): %s", strings.Join(out, ", "), out[0], o.Cause)
@@ -112,17 +111,6 @@ func bothCalls(e *Edge, o Edge, in, out []string) bool {
 	}
 	e.DecidedBy = refs
 	return true
-}
-
-// mergeRefs is a followed by the refs of b it lacks.
-func mergeRefs(a, b []inventory.Ref) []inventory.Ref {
-	out := append([]inventory.Ref(nil), a...)
-	for _, r := range b {
-		if !slices.Contains(out, r) {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // otherFor is the other-Host answer toward backend w: its edge, or, for a
