@@ -16,14 +16,18 @@ import (
 
 // compare runs the model on the patched set and diffs it against st.
 func (st *state) compare(patched source.Set) (diff.Report, analysis.Result) {
-	inv := inventory.Build(patched, st.defNS)
+	return st.compareInv(inventory.Build(patched, st.defNS))
+}
+
+// compareInv is compare on the patched set's inventory.
+func (st *state) compareInv(inv *inventory.Inventory) (diff.Report, analysis.Result) {
 	after := analysis.Run(inv, analysis.Options{NoAlternatives: true})
 	return diff.Compare(st.result, after, st.ports, analysis.Ports(inv)), after
 }
 
 func (st *state) verify(t *Target, c Candidate) Verification {
-	patched := Apply(st.set, st.defNS, c.Changes)
-	d, after := st.compare(patched)
+	patched := inventory.Build(Apply(st.set, st.defNS, c.Changes), st.defNS)
+	d, after := st.compareInv(patched)
 	v := Verification{Fixes: []string{}, Breaks: keys(d.StartFailing), Weakened: keys(d.LostMTLS),
 		Strengthened: keys(d.GainedMTLS), PlaintextPorts: []string{}, Changed: len(d.Changed)}
 	fixed := map[string]bool{}
@@ -61,7 +65,7 @@ func (st *state) verify(t *Target, c Candidate) Verification {
 			v.StillFailing = append(v.StillFailing, k)
 		}
 	}
-	v.Unjudged = st.unjudged(inventory.Build(patched, st.defNS))
+	v.Unjudged = st.unjudged(patched)
 	// A change is redundant when the model says the object has no effect.
 	for _, f := range after.Findings {
 		if f.Code != check.PANoEffect.Code {
