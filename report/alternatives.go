@@ -12,14 +12,24 @@ import (
 // each value of what is missing, failures first.
 func alternativesLines(w io.Writer, e verdict.Edge, st Style) {
 	label := "  if:        "
+	for _, a := range failuresFirst(e.Alternatives) {
+		fmt.Fprintf(w, "%s%s if %s\n", label, alternativeOutcome(a, st), strings.Join(a.Assume, " and "))
+		label = "             "
+	}
+}
+
+// failuresFirst is as: the failing alternatives, then the unknown, then the
+// ok ones, each in their order.
+func failuresFirst(as []verdict.Alternative) []verdict.Alternative {
+	out := make([]verdict.Alternative, 0, len(as))
 	for _, want := range []verdict.Outcome{verdict.Fail, verdict.Unknown, verdict.OK} {
-		for _, a := range e.Alternatives {
+		for _, a := range as {
 			if a.Outcome == want {
-				fmt.Fprintf(w, "%s%s if %s\n", label, alternativeOutcome(a, st), strings.Join(a.Assume, " and "))
-				label = "             "
+				out = append(out, a)
 			}
 		}
 	}
+	return out
 }
 
 // alternativeOutcome is "FAIL (WRONG_VERSION_NUMBER)", "ok (mTLS)", "ok (plaintext)".

@@ -140,12 +140,8 @@ func mdGroup(g []verdict.Edge) string {
 	}
 	b.WriteString("</summary>\n\n")
 	fmt.Fprintf(&b, "- **Cause:** %s\n", mdInline(e.Cause))
-	for _, want := range []verdict.Outcome{verdict.Fail, verdict.Unknown, verdict.OK} {
-		for _, a := range e.Alternatives {
-			if a.Outcome == want {
-				fmt.Fprintf(&b, "- **If** %s: %s\n", mdInline(strings.Join(a.Assume, " and ")), mdInline(alternativeOutcome(a, Style{})))
-			}
-		}
+	for _, a := range failuresFirst(e.Alternatives) {
+		fmt.Fprintf(&b, "- **If** %s: %s\n", mdInline(strings.Join(a.Assume, " and ")), mdInline(alternativeOutcome(a, Style{})))
 	}
 	fmt.Fprintf(&b, "- **Client sends:** %s — %s\n", mdCode(string(e.ClientSends)), mdInline(e.ClientReason))
 	fmt.Fprintf(&b, "- **Server accepts:** %s — %s\n", mdCode(string(e.ServerAccepts)), mdInline(e.ServerReason))
