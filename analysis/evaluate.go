@@ -24,13 +24,13 @@ func evaluateAll(m *mesh.Model, cs []edges.Candidate) []verdict.Edge {
 	var in interner
 	for lo := 0; lo < len(cs); lo += evalBlock {
 		block := cs[lo:min(lo+evalBlock, len(cs))]
-		parallel.For(len(block), func(i int) { per[i] = verdict.Evaluate(m, block[i]) })
+		// per[i] is reused block after block: most candidates make one edge.
+		parallel.For(len(block), func(i int) { per[i] = verdict.EvaluateInto(per[i][:0], m, block[i]) })
 		for i := range block {
 			for j := range per[i] {
 				in.edge(&per[i][j])
 			}
 			es = append(es, per[i]...)
-			per[i] = nil
 		}
 		// Judged: what the candidates hold beyond the edges' own strings
 		// (their OTLP links, hosts, source lists) goes while the rest are judged.

@@ -3,8 +3,6 @@ package analysis
 import (
 	"hash/maphash"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/verdict"
@@ -15,13 +13,13 @@ import (
 type interner struct {
 	texts map[string]string
 	refs  map[uint64][][]inventory.Ref
-	otlp  map[string]*verdict.OTLP
+	otlp  map[uint64][]*verdict.OTLP
 	seed  maphash.Seed
 }
 
 func (in *interner) edge(e *verdict.Edge) {
 	if in.texts == nil {
-		in.texts, in.refs, in.otlp, in.seed = map[string]string{}, map[uint64][][]inventory.Ref{}, map[string]*verdict.OTLP{}, maphash.MakeSeed()
+		in.texts, in.refs, in.otlp, in.seed = map[string]string{}, map[uint64][][]inventory.Ref{}, map[uint64][]*verdict.OTLP{}, maphash.MakeSeed()
 	}
 	for _, s := range []*string{&e.Cause, &e.ClientReason, &e.ServerReason, &e.Server.Host} {
 		in.text(s)
@@ -68,26 +66,35 @@ func (in *interner) refList(rs []inventory.Ref) []inventory.Ref {
 	return rs
 }
 
-// otlpOf finds an equal OTLP summary seen before.
+// otlpOf finds an equal OTLP summary seen before (by hash, then equality:
+// a key string per edge was 9 MB of garbage on the 20k mesh).
 func (in *interner) otlpOf(o *verdict.OTLP) *verdict.OTLP {
-	var b strings.Builder
-	for _, l := range [][]string{o.Signals, o.Protocols, o.Senders, o.Endpoints, {o.Collector, o.Receiver, strconv.FormatBool(o.ReceiverTLS)}} {
-		b.WriteString(strconv.Itoa(len(l))) // nil and empty lists stay apart below
-		b.WriteByte(0)
-		if l == nil {
-			b.WriteByte('n')
-		}
+	var h maphash.Hash
+	h.SetSeed(in.seed)
+	for _, l := range [...][]string{o.Signals, o.Protocols, o.Senders, o.Endpoints} {
+		maphash.WriteComparable(&h, len(l))
+		maphash.WriteComparable(&h, l == nil)
 		for _, x := range l {
-			b.WriteString(strconv.Itoa(len(x)))
-			b.WriteByte(':')
-			b.WriteString(x)
+			h.WriteString(x)
+			h.WriteByte(0)
 		}
-		b.WriteByte(0)
 	}
-	k := b.String()
-	if seen, ok := in.otlp[k]; ok {
-		return seen
+	h.WriteString(o.Collector)
+	h.WriteByte(0)
+	h.WriteString(o.Receiver)
+	maphash.WriteComparable(&h, o.ReceiverTLS)
+	k := h.Sum64()
+	for _, seen := range in.otlp[k] {
+		if sameOTLP(seen, o) {
+			return seen
+		}
 	}
-	in.otlp[k] = o
+	in.otlp[k] = append(in.otlp[k], o)
 	return o
+}
+
+func sameOTLP(a, b *verdict.OTLP) bool {
+	same := func(x, y []string) bool { return (x == nil) == (y == nil) && slices.Equal(x, y) }
+	return same(a.Signals, b.Signals) && same(a.Protocols, b.Protocols) && same(a.Senders, b.Senders) &&
+		same(a.Endpoints, b.Endpoints) && a.Collector == b.Collector && a.Receiver == b.Receiver && a.ReceiverTLS == b.ReceiverTLS
 }

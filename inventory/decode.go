@@ -49,6 +49,9 @@ func Build(set source.Set, defaultNamespace string) *Inventory {
 			inv.Problems = append(inv.Problems, source.Problem{Origin: o.Origin,
 				Message: fmt.Sprintf("%s %s: %v", o.Kind, o.Name, err)})
 		}
+		// Added: the rest of the decoded object (a Deployment's status and
+		// spec beyond its template) is garbage from here, not at the end.
+		decoded[i] = typed{}
 	}
 	// IstioOperators' settings first: the ConfigMaps installed from them win.
 	fromOperator := func(cm *ConfigMap) int {

@@ -84,6 +84,9 @@ type Service struct {
 	Meta
 	Spec     corev1.ServiceSpec
 	External *ExternalHost
+	// fqdn is Host(fqdnDomain), kept by the index: judging asks for it per
+	// edge and per route (16 MB of concatenations on a 20,000-workload mesh).
+	fqdn, fqdnDomain string
 }
 
 // ExternalHost describes a Service that is not a Kubernetes Service.
@@ -103,6 +106,9 @@ func (s *Service) Headless() bool { return s.Spec.ClusterIP == corev1.ClusterIPN
 func (s *Service) Host(domain string) string {
 	if s.External != nil {
 		return s.External.Host
+	}
+	if domain == s.fqdnDomain && s.fqdn != "" {
+		return s.fqdn
 	}
 	return s.Name + "." + s.Namespace + ".svc." + domain
 }
@@ -250,7 +256,9 @@ func (inv *Inventory) index() {
 	inv.servicesByHost = make(map[string]*Service, len(inv.Services))
 	inv.servicesByNS = map[string][]*Service{}
 	for _, s := range inv.Services {
-		inv.servicesByHost[s.Host(inv.Mesh.DomainSuffix)] = s
+		s.fqdn = "" // recomputed: a patched inventory is indexed again
+		s.fqdn, s.fqdnDomain = s.Host(inv.Mesh.DomainSuffix), inv.Mesh.DomainSuffix
+		inv.servicesByHost[s.fqdn] = s
 		inv.servicesByNS[s.Namespace] = append(inv.servicesByNS[s.Namespace], s)
 	}
 	inv.ServiceEntryHosts = nil

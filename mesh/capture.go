@@ -52,6 +52,9 @@ func CaptureOf(ann map[string]string) Capture {
 
 func split(v string) []string {
 	var out []string
+	if v == "" {
+		return nil // most pods: strings.Split would allocate [""] per edge
+	}
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
@@ -122,8 +125,15 @@ func (c Capture) OutboundCaptured(ip string, port int32) (Tri, string) {
 	}
 	// run.go installs the excludeOutboundIPRanges RETURN rules before the
 	// includeOutboundPorts rules, so an excluded IP wins over an included port.
-	addr, err := netip.ParseAddr(ip)
-	known := err == nil
+	// Only the IP-range annotations read the address; most pods have none,
+	// and a failed parse (no cluster IP in the inputs) allocates its error.
+	var addr netip.Addr
+	known := false
+	if len(c.excludeOutIPs) > 0 || c.includeOutIPs != "*" {
+		var err error
+		addr, err = netip.ParseAddr(ip)
+		known = err == nil
+	}
 	for _, p := range c.excludeOutIPs {
 		if p.Bits() == 0 || (known && p.Contains(addr)) {
 			return No, "destination is in traffic.sidecar.istio.io/excludeOutboundIPRanges " + p.String()
@@ -178,6 +188,9 @@ func (m *Model) Loopback(h Hop) bool {
 
 // includesLoopback: includeOutboundIPRanges lists a loopback range.
 func (c Capture) includesLoopback() bool {
+	if c.includeOutIPs == "*" {
+		return false
+	}
 	for _, s := range split(c.includeOutIPs) {
 		if p, err := netip.ParsePrefix(s); err == nil && p.Addr().IsLoopback() {
 			return true

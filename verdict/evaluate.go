@@ -33,10 +33,20 @@ func appBehaviour(c edges.Candidate, proto mesh.Protocol, target int32, rcv *tel
 
 // Evaluate judges a candidate against each workload backing its Service.
 func Evaluate(m *mesh.Model, c edges.Candidate) []Edge {
-	return markBeyondPilot(m, c, evaluate(m, c))
+	return EvaluateInto(nil, m, c)
 }
 
-func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
+// EvaluateInto is Evaluate appending to dst: a caller judging many
+// candidates reuses one buffer rather than a slice of 472-byte edges per
+// candidate (29 MB of garbage on a 20,000-workload mesh).
+func EvaluateInto(dst []Edge, m *mesh.Model, c edges.Candidate) []Edge {
+	n := len(dst)
+	dst = evaluate(dst, m, c)
+	markBeyondPilot(m, c, dst[n:])
+	return dst
+}
+
+func evaluate(dst []Edge, m *mesh.Model, c edges.Candidate) []Edge {
 	domain := m.Inv.Mesh.DomainSuffix
 	proto := mesh.PortProtocol(c.Port)
 	base := Edge{
@@ -49,7 +59,7 @@ func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 	}
 	backends := append(m.Inv.Backends(c.Service), c.ExtraBackends...)
 	if c.Service.External != nil && len(backends) == 0 {
-		return []Edge{judgeExternal(m, c, base)}
+		return append(dst, judgeExternal(m, c, base))
 	}
 	if len(backends) == 0 {
 		e := base
@@ -58,9 +68,9 @@ func evaluate(m *mesh.Model, c edges.Candidate) []Edge {
 		e.Cause = fmt.Sprintf("no workload in the inputs is selected by Service %s/%s, so the server side is unknown", c.Service.Namespace, c.Service.Name)
 		e.Server.TargetPort = statedTargetPort(c.Port)
 		e.DecidedBy = []inventory.Ref{c.Service.Ref()}
-		return []Edge{e}
+		return append(dst, e)
 	}
-	return judgeRoutes(m, c, base, backends, proto)
+	return judgeRoutes(dst, m, c, base, backends, proto)
 }
 
 func judgeBackend(m *mesh.Model, c edges.Candidate, e Edge, b *inventory.Workload, proto mesh.Protocol, route mesh.Route, otherHost bool) Edge {

@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,26 +18,36 @@ import (
 // selects — all of the Service's pods for an ORIGINAL_DST cluster, the
 // subset's pods otherwise — and a pod calling itself on loopback takes no
 // route at all.
-func judgeRoutes(m *mesh.Model, c edges.Candidate, base Edge, backends []*inventory.Workload, proto mesh.Protocol) []Edge {
-	matched := judgeRoutesAs(m, c, base, backends, proto, false)
+func judgeRoutes(dst []Edge, m *mesh.Model, c edges.Candidate, base Edge, backends []*inventory.Workload, proto mesh.Protocol) []Edge {
 	if domain := m.HostDomain(c.Client, c.Service, c.Port); domain != "" {
-		return byHostHeader(c, domain, matched, judgeRoutesAs(m, c, base, backends, proto, true))
+		matched := judgeRoutesAs(nil, m, c, base, backends, proto, false)
+		return append(dst, byHostHeader(c, domain, matched, judgeRoutesAs(nil, m, c, base, backends, proto, true))...)
 	}
-	return matched
+	return judgeRoutesAs(dst, m, c, base, backends, proto, false)
 }
 
 // judgeRoutesAs is judgeRoutes for a request whose Host header matches the
 // port-80 rule's virtual host (otherHost false: the rule's routes) or not
-// (otherHost: the default path, as without the rule).
-func judgeRoutesAs(m *mesh.Model, c edges.Candidate, base Edge, backends []*inventory.Workload, proto mesh.Protocol, otherHost bool) []Edge {
-	var out []Edge
+// (otherHost: the default path, as without the rule). It appends to out.
+func judgeRoutesAs(out []Edge, m *mesh.Model, c edges.Candidate, base Edge, backends []*inventory.Workload, proto mesh.Protocol, otherHost bool) []Edge {
+	// rest is the backends reached through a route: backends itself unless
+	// one calls itself on loopback (a copy only then: candidates are many).
 	var rest []*inventory.Workload
-	for _, b := range backends {
+	split := false
+	for i, b := range backends {
 		if m.Loopback(mesh.Hop{Client: c.Client, Service: c.Service, Backend: b}) {
+			if !split {
+				rest, split = slices.Clone(backends[:i]), true
+			}
 			out = append(out, judgeBackend(m, c, base, b, proto, mesh.Route{}, otherHost))
 			continue
 		}
-		rest = append(rest, b)
+		if split {
+			rest = append(rest, b)
+		}
+	}
+	if !split {
+		rest = backends
 	}
 	if len(rest) == 0 {
 		return out
@@ -46,7 +57,7 @@ func judgeRoutesAs(m *mesh.Model, c edges.Candidate, base Edge, backends []*inve
 		routes = m.Routes(c.Client, c.Service, c.Port, bytesOf(c))
 	}
 	if routes == nil {
-		routes = []mesh.Route{{}}
+		routes = defaultRoute
 	}
 	proxy := m.Proxy(c.Client).Kind
 	// A sidecar client of a headless Service dials each pod's IP itself, so a
@@ -104,6 +115,10 @@ func judgeRoutesAs(m *mesh.Model, c edges.Candidate, base Edge, backends []*inve
 	}
 	return out
 }
+
+// defaultRoute is the one route of a client without VirtualServices: the
+// Service's own cluster (shared, read only).
+var defaultRoute = []mesh.Route{{}}
 
 // clusterPort is the Service port whose cluster the route takes: the
 // destination's port when it names another one (route.go
