@@ -69,6 +69,9 @@ func (l Link) Because() []string {
 }
 
 func (m *Model) link() {
+	// Most senders make one link: sized for that, grown by appending the
+	// slice was 10 MB of garbage on the 20k mesh.
+	m.Links = slices.Grow(m.Links, len(m.Senders))
 	for _, s := range m.Senders {
 		if sameAddress(s.Exports) {
 			// The usual sender: every signal to one address. The link's

@@ -12,7 +12,6 @@ import (
 	"github.com/meshdoctor/meshdoctor/internal/parallel"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/source"
-	corev1 "k8s.io/api/core/v1"
 )
 
 // Signal is an OpenTelemetry signal.
@@ -238,11 +237,6 @@ func (m *Model) ReceiverAt(w *inventory.Workload, port int32) (*Collector, *Rece
 		}
 	}
 	return c, nil
-}
-
-func containers(w *inventory.Workload) []corev1.Container {
-	spec := w.Template.Spec
-	return append(append([]corev1.Container(nil), spec.InitContainers...), spec.Containers...)
 }
 
 func originOf(r inventory.Ref) source.Origin { return source.Origin{File: r.File, Line: r.Line} }

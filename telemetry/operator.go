@@ -121,13 +121,23 @@ type injection struct {
 	fromPod bool // the pod's annotation (wins over the namespace's)
 }
 
+// injectKeys are the inject-<lang> annotations of Languages, spelt once
+// (per language of every workload they were 5 MB of garbage on the 20k mesh).
+var injectKeys = func() []string {
+	out := make([]string, len(Languages))
+	for i, lang := range Languages {
+		out[i] = "instrumentation.opentelemetry.io/inject-" + lang
+	}
+	return out
+}()
+
 // injections reads instrumentation.opentelemetry.io/inject-<lang> on the
 // pod template, then on its Namespace (the pod annotation wins).
 func (m *Model) injections(w *inventory.Workload) []injection {
 	var out []injection
 	ns := m.Inv.Namespace(w.Namespace)
-	for _, lang := range Languages {
-		key := "instrumentation.opentelemetry.io/inject-" + lang
+	for i, lang := range Languages {
+		key := injectKeys[i]
 		v, ok := w.Template.Annotations[key]
 		fromPod := ok
 		if !ok && ns != nil {

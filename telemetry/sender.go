@@ -3,6 +3,7 @@ package telemetry
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +62,32 @@ func (m *Model) senders(w *inventory.Workload) {
 	}
 }
 
+// signalKey are the settings exports reads for one signal, spelt once:
+// concatenated for every signal of every sender they were 16 MB of
+// garbage on the 20k mesh.
+type signalKey struct {
+	exporter, protocol, endpoint string
+	// insecure, then the certificate settings: each per signal, then generic.
+	insecure [2]string
+	certs    [3][2]string
+}
+
+var signalKeys = func() []signalKey {
+	out := make([]signalKey, len(Signals))
+	for i, sig := range Signals {
+		up := strings.ToUpper(string(sig))
+		k := &out[i]
+		k.exporter = "OTEL_" + up + "_EXPORTER"
+		k.protocol = "OTEL_EXPORTER_OTLP_" + up + "_PROTOCOL"
+		k.endpoint = "OTEL_EXPORTER_OTLP_" + up + "_ENDPOINT"
+		k.insecure = [2]string{"OTEL_EXPORTER_OTLP_" + up + "_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE"}
+		for j, c := range []string{"CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"} {
+			k.certs[j] = [2]string{"OTEL_EXPORTER_OTLP_" + up + "_" + c, "OTEL_EXPORTER_OTLP_" + c}
+		}
+	}
+	return out
+}()
+
 // exports derives each signal's exporter as the SDK does: the per-signal
 // endpoint as-is, else the generic one (+ /v1/<signal> for OTLP/HTTP), else
 // the SDK's default; per-signal protocol, else generic, else default.
@@ -77,10 +104,10 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 	out := make([]Export, 0, len(Signals))
 	var off []string
 	byDefault := defaultProtocolReason(def)
-	for _, sig := range Signals {
-		up := strings.ToUpper(string(sig))
+	for i, sig := range Signals {
+		key := &signalKeys[i]
 		var forced Protocol
-		if v, ok := s.get("OTEL_"+up+"_EXPORTER", java); ok {
+		if v, ok := s.get(key.exporter, java); ok {
 			var on bool
 			if on, forced = otlpExporter(v.value); !on {
 				off = append(off, string(sig)+": "+v.from)
@@ -90,13 +117,15 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 			off = append(off, fmt.Sprintf("%s: off by default (%s)", sig, def.source))
 			continue
 		}
-		e := Export{Signal: sig, Protocol: def.protocol, Because: make([]string, 0, 4)}
-		if v, ok := s.get("OTEL_EXPORTER_OTLP_"+up+"_PROTOCOL", java); ok {
-			e.Protocol, e.Because = Protocol(v.value), append(e.Because, v.from)
+		var buf [6]string
+		because := buf[:0]
+		e := Export{Signal: sig, Protocol: def.protocol}
+		if v, ok := s.get(key.protocol, java); ok {
+			e.Protocol, because = Protocol(v.value), append(because, v.from)
 		} else if v, ok := s.get("OTEL_EXPORTER_OTLP_PROTOCOL", java); ok {
-			e.Protocol, e.Because = Protocol(v.value), append(e.Because, v.from)
+			e.Protocol, because = Protocol(v.value), append(because, v.from)
 		} else {
-			e.Because = append(e.Because, byDefault)
+			because = append(because, byDefault)
 		}
 		if forced != "" {
 			// Python's otlp_proto_http / otlp_proto_grpc exporter names fix the protocol.
@@ -104,12 +133,12 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 			if forced == GRPC {
 				name = "otlp_proto_grpc"
 			}
-			e.Protocol, e.Because = forced, append(e.Because, "exporter "+name+" fixes the protocol")
+			e.Protocol, because = forced, append(because, "exporter "+name+" fixes the protocol")
 		}
-		if v, ok := s.get("OTEL_EXPORTER_OTLP_"+up+"_ENDPOINT", java); ok {
-			e.URL, e.Because = v.value, append(e.Because, v.from)
+		if v, ok := s.get(key.endpoint, java); ok {
+			e.URL, because = v.value, append(because, v.from)
 		} else if v, ok := s.get("OTEL_EXPORTER_OTLP_ENDPOINT", java); ok {
-			e.URL, e.Because = v.value, append(e.Because, v.from)
+			e.URL, because = v.value, append(because, v.from)
 			if e.Protocol.HTTP() {
 				e.URL = strings.TrimRight(e.URL, "/") + "/v1/" + string(sig)
 			}
@@ -122,25 +151,40 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 			if e.Protocol.HTTP() {
 				e.URL += "/v1/" + string(sig)
 			}
-			e.Because = append(e.Because, "endpoint "+e.URL+" by default (spec protocol/exporter.md)")
+			because = append(because, "endpoint "+e.URL+" by default (spec protocol/exporter.md)")
 		}
 		insecure := false
-		for _, k := range []string{"OTEL_EXPORTER_OTLP_" + up + "_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE"} {
+		for _, k := range key.insecure {
 			if v, ok := s.get(k, java); ok {
 				insecure = strings.EqualFold(v.value, "true")
-				e.Because = append(e.Because, v.from)
+				because = append(because, v.from)
 				break
 			}
 		}
-		for _, k := range []string{"CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"} {
-			for _, name := range []string{"OTEL_EXPORTER_OTLP_" + up + "_" + k, "OTEL_EXPORTER_OTLP_" + k} {
+		for _, names := range key.certs {
+			for _, name := range names {
 				if v, ok := s.get(name, java); ok {
-					e.Because = append(e.Because, v.from)
+					because = append(because, v.from)
 					break
 				}
 			}
 		}
-		e.Scheme, e.Host, e.Port = parseURL(e.URL)
+		// The signals of a sender usually share their settings and their
+		// URL: the list is kept once (read-only) and the URL read once.
+		var prev *Export
+		if len(out) > 0 {
+			prev = &out[len(out)-1]
+		}
+		if prev != nil && slices.Equal(prev.Because, because) {
+			e.Because = prev.Because
+		} else {
+			e.Because = slices.Clone(because)
+		}
+		if prev != nil && prev.URL == e.URL {
+			e.Scheme, e.Host, e.Port = prev.Scheme, prev.Host, prev.Port
+		} else {
+			e.Scheme, e.Host, e.Port = parseURL(e.URL)
+		}
 		// gRPC exporters take host:port without a scheme; then the spec's
 		// "insecure" option (default false) decides TLS.
 		e.TLS = e.Scheme == "https" || e.Scheme == "" && e.Protocol == GRPC && !insecure
