@@ -25,10 +25,10 @@ func (d *discoverer) gateways() {
 			if s == nil || len(s.Spec.Ports) == 0 {
 				continue
 			}
-			p := s.Spec.Ports[0]
-			for _, sp := range s.Spec.Ports {
-				if sp.Port == r.Port {
-					p = sp
+			p := &s.Spec.Ports[0]
+			for i := range s.Spec.Ports {
+				if s.Spec.Ports[i].Port == r.Port {
+					p = &s.Spec.Ports[i]
 				}
 			}
 			d.add(w, s, p, gatewaySource(r), r.Host, false, false)
@@ -39,8 +39,9 @@ func (d *discoverer) gateways() {
 				if s == nil || len(s.Spec.Ports) == 0 {
 					continue
 				}
-				for _, p := range mesh.DestinationPorts(mg.From, s, d.inv.Mesh.DomainSuffix) {
-					d.add(w, s, p, "route of VirtualService "+mg.From.Key()+" ("+origin(mg.From.Meta)+") on Gateway "+mg.Name+", which is not in the inputs", h, false, false)
+				ports := mesh.DestinationPorts(mg.From, s, d.inv.Mesh.DomainSuffix)
+				for i := range ports {
+					d.add(w, s, &ports[i], "route of VirtualService "+mg.From.Key()+" ("+origin(mg.From.Meta)+") on Gateway "+mg.Name+", which is not in the inputs", h, false, false)
 				}
 			}
 		}

@@ -158,22 +158,23 @@ func defaultPort(scheme string) int32 {
 }
 
 // pickPort chooses the Service port a reference dials: the written one, the
-// scheme's default if the Service has it, or the Service's only port.
-func pickPort(s *inventory.Service, r Ref) (corev1.ServicePort, error) {
+// scheme's default if the Service has it, or the Service's only port. It
+// points into s's ports.
+func pickPort(s *inventory.Service, r Ref) (*corev1.ServicePort, error) {
 	want := r.Port
 	if want == 0 {
 		want = defaultPort(r.Scheme)
 	}
-	for _, p := range s.Spec.Ports {
-		if p.Port == want {
-			return p, nil
+	for i := range s.Spec.Ports {
+		if s.Spec.Ports[i].Port == want {
+			return &s.Spec.Ports[i], nil
 		}
 	}
 	if r.Port == 0 && len(s.Spec.Ports) == 1 {
-		return s.Spec.Ports[0], nil
+		return &s.Spec.Ports[0], nil
 	}
 	if r.Port != 0 {
-		return corev1.ServicePort{}, fmt.Errorf("Service %s/%s has no port %d", s.Namespace, s.Name, r.Port)
+		return nil, fmt.Errorf("Service %s/%s has no port %d", s.Namespace, s.Name, r.Port)
 	}
-	return corev1.ServicePort{}, fmt.Errorf("Service %s/%s has several ports and the reference names none", s.Namespace, s.Name)
+	return nil, fmt.Errorf("Service %s/%s has several ports and the reference names none", s.Namespace, s.Name)
 }
