@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/meshdoctor/meshdoctor/edges"
@@ -79,5 +81,42 @@ func TestAllPairsSynth(t *testing.T) {
 	got := RunAllPairs(mesh.New(inventory.Build(source.Parse("synth.yaml", data), "default")), nil)
 	if len(got.ClientClasses) >= 40*4 || got.FailingPairs == 0 {
 		t.Fatalf("want fewer classes than workloads and failing pairs: %d client classes, %d failing", len(got.ClientClasses), got.FailingPairs)
+	}
+}
+
+// TestAllPairsAtScaleAlternativesJudgeListedEdges: beyond MaxPairs the edges
+// listed are the declared ones, and so are the edges judged again under
+// each alternative. Without Namespace objects every edge has alternatives;
+// they judged every pair of the mesh once per assumption set (400
+// workloads: 3 GB and 24 s). Allocation volume is the measure, not time.
+func TestAllPairsAtScaleAlternativesJudgeListedEdges(t *testing.T) {
+	var kept [][]byte
+	for _, d := range bytes.Split(synth.Cluster(synth.Shape{Namespaces: 20, WorkloadsPerNS: 20}), []byte("---\n")) {
+		if !bytes.Contains(d, []byte("kind: Namespace\n")) {
+			kept = append(kept, d)
+		}
+	}
+	inv := inventory.Build(source.Parse("nons.yaml", bytes.Join(kept, []byte("---\n"))), "default")
+	if Pairs(inv) <= MaxPairs {
+		t.Fatalf("want a mesh beyond MaxPairs, got %d pairs", Pairs(inv))
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := Run(inv, Options{AllPairs: true})
+	runtime.ReadMemStats(&after)
+	if r.AllPairs == nil || r.Summary.Unknown == 0 {
+		t.Fatalf("want pairs judged by class and unknown declared edges (no namespace labels): %+v", r.Summary)
+	}
+	withAlternatives := 0
+	for _, e := range r.Edges {
+		if e.Alternatives != nil {
+			withAlternatives++
+		}
+	}
+	if withAlternatives == 0 {
+		t.Fatal("want the declared edges judged under each alternative")
+	}
+	if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 500 {
+		t.Fatalf("Run allocated %d MB for %d workloads: the alternatives judge more than the listed edges", mb, len(inv.Workloads))
 	}
 }

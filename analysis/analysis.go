@@ -66,13 +66,18 @@ func Run(inv *inventory.Inventory, opt Options) Result {
 	// Up to MaxPairs pairs each is listed as an edge; beyond, pairs are
 	// judged by class and the edges are the declared ones.
 	atScale := opt.AllPairs && Pairs(inv) > MaxPairs
+	// listed is what is judged edge by edge: at scale, the declared edges
+	// only — also under each alternative, which judges the inputs again (it
+	// judged every pair per assumption set: 3 GB for 400 workloads).
+	listed := opt
+	listed.AllPairs = opt.AllPairs && !atScale
 	warm := warmUp(m)
-	found := opt.Scope.candidates(edges.Discover(inv, edges.Options{AllPairs: opt.AllPairs && !atScale}))
+	found := opt.Scope.candidates(edges.Discover(inv, edges.Options{AllPairs: listed.AllPairs}))
 	<-warm
 	es := evaluateAll(m, found.Candidates)
 	found.Candidates = nil // judged: no check reads them, and they are 10 MB on the 20k mesh
 	if !opt.NoAlternatives {
-		alternatives(inv, opt, es)
+		alternatives(inv, listed, es)
 	}
 	verdict.Sort(es)
 	fs := opt.Scope.findings(check.Run(m, es, found), es, inv.Mesh.RootNamespace)
