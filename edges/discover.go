@@ -69,6 +69,7 @@ type Options struct {
 // Discover finds the edges of inv.
 func Discover(inv *inventory.Inventory, opt Options) Result {
 	d := discoverer{inv: inv, byKey: map[key]int{}, tel: telemetry.Build(inv)}
+	d.ids = newIdentities(inv, d.tel)
 	d.res.Telemetry = d.tel
 	d.workloads()
 	d.telemetry()
@@ -82,6 +83,7 @@ func Discover(inv *inventory.Inventory, opt Options) Result {
 			}
 		}
 	}
+	d.byKey = nil // all added: the index is garbage while they are sorted
 	sort.SliceStable(d.res.Candidates, func(i, j int) bool { return less(d.res.Candidates[i], d.res.Candidates[j]) })
 	return d.res
 }
@@ -101,6 +103,7 @@ type discoverer struct {
 	inv          *inventory.Inventory
 	res          Result
 	byKey        map[key]int // candidate → index in res.Candidates
+	ids          identities
 	seenDangling map[string]bool
 	external     map[string]*inventory.Service
 	tel          *telemetry.Model
@@ -183,7 +186,7 @@ func (d *discoverer) add(w *inventory.Workload, s *inventory.Service, p *corev1.
 		*d.rec = append(*d.rec, op{add: &addOp{w, s, p, source, host, appTLS, telemetry}})
 		return
 	}
-	k := keyOf(w, s, p.Port)
+	k := d.ids.keyOf(w, s, p.Port)
 	if i, ok := d.byKey[k]; ok {
 		c := &d.res.Candidates[i]
 		if source != "all-pairs" {

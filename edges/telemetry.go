@@ -26,7 +26,10 @@ func (o *OTLP) Signals() []string {
 			seen[e.Signal] = true
 		}
 	}
-	var out []string
+	if len(seen) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(seen))
 	for _, s := range telemetry.Signals {
 		if seen[s] {
 			out = append(out, string(s))
@@ -84,7 +87,7 @@ func (d *discoverer) telemetry() {
 		}
 		label := l.SignalList() + " " + string(l.Protocol()) + " → " + l.URL() + " (" + l.Sender.SDK.String() + "): " + strings.Join(l.Because(), "; ")
 		d.add(l.Sender.Workload, l.Service, l.ServicePort, label, d.urlHost(l.URL()), l.TLS(), true)
-		c := &d.res.Candidates[d.byKey[keyOf(l.Sender.Workload, l.Service, l.ServicePort.Port)]]
+		c := &d.res.Candidates[d.byKey[d.ids.keyOf(l.Sender.Workload, l.Service, l.ServicePort.Port)]]
 		for _, ex := range l.Exports[1:] {
 			c.addHost(d.urlHost(ex.URL))
 		}
@@ -109,19 +112,6 @@ func (d *discoverer) telemetryOwned(v value, cm *inventory.ConfigMap) bool {
 		return true
 	}
 	return cm != nil && d.tel.ConfigKeys[cm.Key()+"|"+v.name]
-}
-
-// key names a candidate: its client, Service and port by name (not by
-// pointer: the pairs were always merged so).
-type key struct {
-	kind, ns, name, svcNS, svc string
-	port                       int32
-}
-
-// keyOf is the key of the pair; a struct of the strings it names, where a
-// formatted string was 12 MB of garbage on the 20k mesh.
-func keyOf(w *inventory.Workload, s *inventory.Service, port int32) key {
-	return key{w.Kind, w.Namespace, w.Name, s.Namespace, s.Name, port}
 }
 
 // hasProxy reports whether w may run an Istio proxy (a sidecar or a

@@ -111,7 +111,7 @@ func kindOfValue(v value) string {
 // (telemetry.Expand). A host variable (FLAGD_HOST, CART_ADDR) carries the
 // port variables of the same prefix (FLAGD_PORT) that complete it.
 func (d *discoverer) values(w *inventory.Workload) []value {
-	at := fmt.Sprintf("%s %s/%s, %s", w.Kind, w.Namespace, w.Name, w.Origin)
+	at := w.Kind + " " + w.Namespace + "/" + w.Name + ", " + w.Origin.String()
 	spec := &w.Template.Spec
 	// Init containers first; each read in place, and the values sized for
 	// the containers' own (copied and grown, they were 25 MB of garbage on
@@ -145,7 +145,7 @@ func (d *discoverer) values(w *inventory.Workload) []value {
 // containerValues appends the values of container c of w to out: its env
 // (whose host variables withPorts completes), then its command and args.
 func (d *discoverer) containerValues(out []value, w *inventory.Workload, c *corev1.Container, at string) []value {
-	where := fmt.Sprintf("container %s of %s", c.Name, at)
+	where := "container " + c.Name + " of " + at
 	defined := make(map[string]string, len(c.Env))
 	start := len(out)
 	for _, ef := range c.EnvFrom {

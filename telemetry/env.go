@@ -90,7 +90,7 @@ var jvmOptionVars = []string{"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_OPTS
 // first, then env (later wins), ConfigMap references read from the inputs,
 // $(VAR) dependent values expanded; then JVM options.
 func (m *Model) containerSettings(w *inventory.Workload, c corev1.Container, extra []corev1.EnvVar, extraFrom string) settings {
-	where := fmt.Sprintf("container %s of %s %s, %s", c.Name, w.Kind, w.Key(), w.Origin)
+	where := "container " + c.Name + " of " + w.Kind + " " + w.Key() + ", " + w.Origin.String()
 	s := settings{env: make(map[string]setting, len(c.Env)), props: map[string]setting{}, fieldRefs: map[string]string{}, image: c.Image, where: where}
 	// Operator-injected variables do not override the container's own
 	// (opentelemetry-operator pkg/instrumentation: env already set is kept),

@@ -37,11 +37,18 @@ type Hop struct {
 
 // SignalList is "traces,metrics,logs".
 func (l Link) SignalList() string {
-	var s []string
-	for _, e := range l.Exports {
-		s = append(s, string(e.Signal))
+	if len(l.Exports) == 1 {
+		return string(l.Exports[0].Signal)
 	}
-	return strings.Join(s, ",")
+	var b strings.Builder
+	b.Grow(len(l.Exports) * len("metrics,"))
+	for i, e := range l.Exports {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(string(e.Signal))
+	}
+	return b.String()
 }
 
 // Protocol is the link's protocol (its exports share one).
@@ -55,17 +62,24 @@ func (l Link) URL() string { return l.Exports[0].URL }
 
 // Because is every setting that decided the link, without repeats.
 func (l Link) Because() []string {
-	seen := map[string]bool{}
 	var out []string
-	for _, e := range l.Exports {
+	for i, e := range l.Exports {
+		if i > 0 && sameList(e.Because, l.Exports[i-1].Because) {
+			continue // the signals' shared list (exports): nothing new
+		}
 		for _, b := range e.Because {
-			if !seen[b] {
-				seen[b] = true
+			// The lists are short (a few settings): a scan, not a set.
+			if !slices.Contains(out, b) {
 				out = append(out, b)
 			}
 		}
 	}
 	return out
+}
+
+// sameList reports whether a and b are one list (the same elements in memory).
+func sameList(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func (m *Model) link() {

@@ -198,8 +198,14 @@ func exports(s settings, sdk SDK, operator bool) ([]Export, []string) {
 // 60,000 copies on the 20k mesh. (Senders are found on every core.)
 var defaultReasons sync.Map
 
+// reasonKey keys defaultReasons (a concatenated key was a string per call).
+type reasonKey struct {
+	protocol Protocol
+	source   string
+}
+
 func defaultProtocolReason(def sdkDefault) string {
-	k := string(def.protocol) + "\x00" + def.source
+	k := reasonKey{def.protocol, def.source}
 	if v, ok := defaultReasons.Load(k); ok {
 		return v.(string)
 	}
