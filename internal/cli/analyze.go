@@ -37,8 +37,6 @@ Kubernetes objects at all.`,
 			if err := checkAnalysisFormat(output); err != nil {
 				return err
 			}
-			restoreGC := lowerGC()
-			defer restoreGC()
 			inv, err := load(cmd, in, args)
 			if err != nil {
 				return err
@@ -46,6 +44,8 @@ Kubernetes objects at all.`,
 			if opt.Scope, err = scope(in, inv); err != nil {
 				return usageErr(err)
 			}
+			restoreGC := lowerGC()
+			defer restoreGC()
 			opt.Lean = true // nothing below reads the inputs' JSON
 			res := analysis.Run(inv, opt)
 			if err := controls.apply(&res, inv); err != nil {
