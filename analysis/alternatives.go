@@ -272,27 +272,87 @@ func alternatives(inv *inventory.Inventory, opt Options, es []verdict.Edge) {
 			n.bucket = append(n.bucket, place(n, c))
 		}
 	}
-	models := make([]map[string][]verdict.Edge, len(buckets))
-	for i, b := range buckets {
-		models[i] = judgeUnder(inv, opt, fs, b)
+	// One assumption set at a time, judging only the edges that need it and
+	// keeping only their outcomes: all models held whole as edge maps took
+	// 3.7 GB for 80,000 listed pairs (--all-pairs without Namespace objects).
+	res := make([][]outcome, len(needs))
+	for i, n := range needs {
+		res[i] = make([]outcome, len(n.combos))
 	}
-	for _, n := range needs {
+	for i, b := range buckets {
+		w := wanted{exact: map[string]*worst{}, loose: map[edgeEnds]*worst{}}
+		for _, n := range needs {
+			if slices.Contains(n.bucket, i) {
+				e := &es[n.edge]
+				w.exact[e.Key()], w.loose[endsOf(e)] = &worst{}, &worst{}
+			}
+		}
+		judgeUnder(inv, opt, fs, b, w)
+		for j, n := range needs {
+			for k := range n.combos {
+				if n.bucket[k] == i {
+					res[j][k] = w.find(&es[n.edge])
+				}
+			}
+		}
+	}
+	for j, n := range needs {
 		e := &es[n.edge]
 		if n.combos == nil || slices.Contains(n.bucket, -1) {
 			markUndecided(e, n.facts, fmt.Sprintf("its alternatives were not evaluated (more than %d missing facts, or more than %d assumption sets in this run)", maxFacts, maxModels))
 			continue
 		}
-		res := make([]outcome, len(n.combos))
-		for k := range n.combos {
-			res[k] = find(models[n.bucket[k]], *e)
-		}
-		applyAlternatives(e, n.facts, n.combos, res)
+		applyAlternatives(e, n.facts, n.combos, res[j])
 	}
 }
 
+// edgeEnds is an edge's client and Service port: it matches an edge whose
+// backend or subset differs under another assumption (a client without a
+// sidecar follows no VirtualService subset).
+type edgeEnds struct {
+	ns, workload, kind, host string
+	port                     int32
+}
+
+func endsOf(e *verdict.Edge) edgeEnds {
+	return edgeEnds{e.Client.Namespace, e.Client.Workload, e.Client.Kind, e.Server.Host, e.Server.Port}
+}
+
+// worst is the worst outcome offered, the first of equals.
+type worst struct {
+	seen bool
+	out  outcome
+}
+
+func (p *worst) offer(e *verdict.Edge) {
+	if !p.seen || (e.Outcome != p.out.Outcome && worse(e.Outcome, p.out.Outcome) == e.Outcome) {
+		p.seen = true
+		p.out = outcome{Outcome: e.Outcome, MTLS: e.MTLS, Category: string(e.Category), Symptom: e.Symptom, Alts: e.Alternatives}
+	}
+}
+
+// wanted holds, for one assumption set, the edges whose outcome is asked.
+type wanted struct {
+	exact map[string]*worst
+	loose map[edgeEnds]*worst
+}
+
+// find is e's outcome under the assumption set: the edge itself, or the
+// worst of the edges between the same client and Service port.
+func (w wanted) find(e *verdict.Edge) outcome {
+	if p := w.exact[e.Key()]; p != nil && p.seen {
+		return p.out
+	}
+	if p := w.loose[endsOf(e)]; p != nil && p.seen {
+		return p.out
+	}
+	return outcome{Outcome: verdict.Unknown, Symptom: "the edge does not exist under this assumption"}
+}
+
 // judgeUnder runs the model on the inputs with the assumptions of b laid
-// over them, and indexes its edges.
-func judgeUnder(inv *inventory.Inventory, opt Options, fs *facts, b map[string]int) map[string][]verdict.Edge {
+// over them, judging the candidates whose client and Service port w asks
+// for (an edge's ends are its candidate's), and offers their edges to w.
+func judgeUnder(inv *inventory.Inventory, opt Options, fs *facts, b map[string]int, w wanted) {
 	set := inv.Input
 	set.Objects = slices.Clone(set.Objects)
 	set.Unread = nil
@@ -307,40 +367,21 @@ func judgeUnder(inv *inventory.Inventory, opt Options, fs *facts, b map[string]i
 	alt := inventory.Build(set, inv.DefaultNamespace)
 	m := mesh.New(alt)
 	found := opt.Scope.candidates(edges.Discover(alt, edges.Options{AllPairs: opt.AllPairs}))
-	out := map[string][]verdict.Edge{}
-	for _, c := range found.Candidates {
-		for _, e := range verdict.Evaluate(m, c) {
-			out[e.Key()] = append(out[e.Key()], e)
-			out[looseKey(e)] = append(out[looseKey(e)], e)
+	domain := alt.Mesh.DomainSuffix
+	asked := slices.DeleteFunc(found.Candidates, func(c edges.Candidate) bool {
+		return w.loose[edgeEnds{c.Client.Namespace, c.Client.Name, c.Client.Kind, c.Service.Host(domain), c.Port.Port}] == nil
+	})
+	judgeEach(m, asked, func(_ int, judged []verdict.Edge) {
+		for i := range judged {
+			e := &judged[i]
+			if p := w.exact[e.Key()]; p != nil {
+				p.offer(e)
+			}
+			if p := w.loose[endsOf(e)]; p != nil {
+				p.offer(e)
+			}
 		}
-	}
-	return out
-}
-
-// looseKey matches an edge whose backend or subset differs under another
-// assumption (a client without a sidecar follows no VirtualService subset).
-func looseKey(e verdict.Edge) string {
-	return fmt.Sprintf("%s/%s %s → %s:%d", e.Client.Namespace, e.Client.Workload, e.Client.Kind, e.Server.Host, e.Server.Port)
-}
-
-// find is e's outcome in a model: the edge itself, or the worst of the
-// edges between the same client and Service port.
-func find(model map[string][]verdict.Edge, e verdict.Edge) outcome {
-	cands := model[e.Key()]
-	if len(cands) == 0 {
-		cands = model[looseKey(e)]
-	}
-	if len(cands) == 0 {
-		return outcome{Outcome: verdict.Unknown, Symptom: "the edge does not exist under this assumption"}
-	}
-	rank := map[verdict.Outcome]int{verdict.Fail: 0, verdict.Unknown: 1, verdict.OK: 2}
-	best := cands[0]
-	for _, c := range cands[1:] {
-		if rank[c.Outcome] < rank[best.Outcome] {
-			best = c
-		}
-	}
-	return outcome{Outcome: best.Outcome, MTLS: best.MTLS, Category: string(best.Category), Symptom: best.Symptom, Alts: best.Alternatives}
+	})
 }
 
 // applyAlternatives drops the facts the outcome does not hang on, and makes

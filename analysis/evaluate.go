@@ -20,23 +20,32 @@ const evalBlock = 2048
 // the 60,000 edges held 20 MB of decidedBy and 7 MB of OTLP copies.
 func evaluateAll(m *mesh.Model, cs []edges.Candidate) []verdict.Edge {
 	es := make([]verdict.Edge, 0, len(cs))
-	per := make([][]verdict.Edge, min(evalBlock, len(cs)))
 	var in interner
+	judgeEach(m, cs, func(i int, judged []verdict.Edge) {
+		for j := range judged {
+			in.edge(&judged[j])
+		}
+		es = append(es, judged...)
+		// Judged: what the candidate holds beyond the edges' own strings (its
+		// OTLP links, hosts, source lists) goes while the rest are judged.
+		cs[i] = edges.Candidate{}
+	})
+	return es
+}
+
+// judgeEach judges the candidates on every core, block by block, and hands
+// each one's edges to each on the calling goroutine, in candidate order.
+// The edges are in a buffer reused for the next block: each copies what it
+// keeps. Most candidates make one edge.
+func judgeEach(m *mesh.Model, cs []edges.Candidate, each func(i int, judged []verdict.Edge)) {
+	per := make([][]verdict.Edge, min(evalBlock, len(cs)))
 	for lo := 0; lo < len(cs); lo += evalBlock {
 		block := cs[lo:min(lo+evalBlock, len(cs))]
-		// per[i] is reused block after block: most candidates make one edge.
 		parallel.For(len(block), func(i int) { per[i] = verdict.EvaluateInto(per[i][:0], m, block[i]) })
 		for i := range block {
-			for j := range per[i] {
-				in.edge(&per[i][j])
-			}
-			es = append(es, per[i]...)
+			each(lo+i, per[i])
 		}
-		// Judged: what the candidates hold beyond the edges' own strings
-		// (their OTLP links, hosts, source lists) goes while the rest are judged.
-		clear(block)
 	}
-	return es
 }
 
 // warmUp fills the model's caches that judging reads — each workload's
