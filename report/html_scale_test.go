@@ -154,6 +154,8 @@ func TestHTMLAtScaleInBrowser(t *testing.T) {
 		if g.Boxes != bigShape.Namespaces+1 || g.Pairs != want || g.FailPairs == 0 {
 			t.Errorf("%s: namespace graph has %d boxes and %d pair edges (%d failing), want %d boxes and %d", name, g.Boxes, g.Pairs, g.FailPairs, bigShape.Namespaces+1, want)
 		}
+		checkLoopsPainted(t, b, name)
+
 		var notice string
 		b.eval(t, `document.getElementById('notice').textContent`, &notice)
 		if !strings.Contains(notice, "40000 more not embedded") || allPairs && !strings.Contains(notice, "namespace pairs not embedded") {
@@ -209,5 +211,70 @@ func TestHTMLAtScaleInBrowser(t *testing.T) {
 	}
 	if ex := b.eventsNamed("Runtime.exceptionThrown"); len(ex) > 0 {
 		t.Errorf("page threw: %s", b.describeEvents("Runtime.exceptionThrown"))
+	}
+}
+
+// loopPaint counts, on the page's own canvases, the pixels a loop edge
+// (a namespace pair within one namespace) painted: its two legs above its
+// box, in the line's colour, and its label above them, in the label's.
+const loopPaint = `(async () => {
+	const cy = meshdoctor.cy, W = cy.width(), H = cy.height(), z = cy.zoom(), dpr = devicePixelRatio || 1;
+	const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+	// Cross-namespace edges hidden while counting: they may cross a loop's area.
+	const others = cy.edges(':simple');
+	others.style('visibility', 'hidden');
+	await frames();
+	const layers = Array.from(cy.container().querySelectorAll('canvas')).map(c => c.getContext('2d'));
+	const rgb = s => s.match(/\d+/g).map(Number);
+	function count(x1, y1, x2, y2, colour) {
+		const c = rgb(colour);
+		x1 = Math.max(0, Math.floor(x1 * dpr)); y1 = Math.max(0, Math.floor(y1 * dpr));
+		const w = Math.ceil(x2 * dpr) - x1, h = Math.ceil(y2 * dpr) - y1;
+		if (w <= 0 || h <= 0) return 0;
+		let n = 0;
+		for (const g of layers) {
+			const d = g.getImageData(x1, y1, w, h).data;
+			for (let i = 0; i < d.length; i += 4)
+				// Ink: nearer the colour than the white page (text and
+				// thin lines are blended with white where antialiased).
+				if (d[i + 3] > 100 && Math.abs(d[i] - c[0]) + Math.abs(d[i + 1] - c[1]) + Math.abs(d[i + 2] - c[2]) <
+					Math.abs(d[i] - 255) + Math.abs(d[i + 1] - 255) + Math.abs(d[i + 2] - 255)) n++;
+		}
+		return n;
+	}
+	const out = {loops: 0, inView: 0, bad: []};
+	cy.edges(':loop').forEach(e => {
+		out.loops++;
+		const box = e.source().renderedBoundingBox({includeLabels: false, includeOverlays: false});
+		const line = e.renderedBoundingBox({includeLabels: false, includeOverlays: false});
+		const all = e.renderedBoundingBox({includeOverlays: false});
+		if (Math.min(box.x1, all.x1, box.y1 - 80 * z) < 0 || Math.max(box.x2, all.x2) > W || box.y2 > H) return; // not in view
+		out.inView++;
+		const legs = count(line.x1, (line.y1 + line.y2) / 2, line.x2, box.y1 - 1, e.style('line-color'));
+		const label = count(all.x1, all.y1, all.x2, line.y1, e.style('color'));
+		const px = parseFloat(e.style('font-size')) * z;
+		if (legs < 10 || label < 10 || px < 9 || e.style('label') !== e.data('label'))
+			out.bad.push(e.id() + ' on ' + e.source().id() + ': ' + legs + ' line pixels above the box, ' + label + ' label pixels, label ' +
+				JSON.stringify(e.style('label')) + ' at ' + px.toFixed(1) + ' px');
+	});
+	others.removeStyle('visibility');
+	await frames();
+	return out;
+})()`
+
+// checkLoopsPainted: every within-namespace pair the page draws is a loop
+// painted on its box, with its count label legible at the opening zoom
+// (data that holds the loops is not enough: cytoscape silently skips an
+// edge whose end it cannot place on the box's border).
+func checkLoopsPainted(t *testing.T, b *browser, name string) {
+	t.Helper()
+	var lp struct {
+		Loops, InView int
+		Bad           []string
+	}
+	b.eval(t, loopPaint, &lp)
+	t.Logf("%s: %d loops drawn, %d in view, %d not painted", name, lp.Loops, lp.InView, len(lp.Bad))
+	if lp.InView == 0 || len(lp.Bad) > 0 {
+		t.Errorf("%s: %d of %d loops in view not painted:\n%s", name, len(lp.Bad), lp.InView, strings.Join(lp.Bad, "\n"))
 	}
 }
