@@ -114,7 +114,9 @@ func resultJSON(w io.Writer, r analysis.Result) error {
 	bw.WriteString("{\n")
 	if r.Edges == nil {
 		bw.WriteString("  \"edges\": null,\n")
-	} else if err := array(bw, "edges", len(r.Edges), func(i int) any { return wireEdge{Edge: r.Edges[i], Explanation: ids[i]} }); err != nil {
+	} else if err := items(bw, "edges", len(r.Edges), func() appender {
+		return func(dst []byte, i int) ([]byte, error) { return appendEdge(dst, &r.Edges[i], ids[i]), nil }
+	}); err != nil {
 		return err
 	}
 	if err := array(bw, "explanations", len(table), func(i int) any { return table[i] }); err != nil {
@@ -153,9 +155,30 @@ func resultJSON(w io.Writer, r analysis.Result) error {
 // chunk is how many items one worker encodes at a time.
 const chunk = 256
 
+// appender appends item i, indented at depth 2 as its first line is
+// already (the caller writes that line's indentation).
+type appender func(dst []byte, i int) ([]byte, error)
+
 // array writes the top-level field name holding item(0), …, item(n-1),
-// each indented at depth 2, followed by a comma.
+// each encoded by encoding/json, indented at depth 2, followed by a comma.
 func array(bw *bufio.Writer, name string, n int, item func(i int) any) error {
+	return items(bw, name, n, func() appender {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		return func(dst []byte, i int) ([]byte, error) {
+			buf.Reset()
+			if err := enc.Encode(item(i)); err != nil {
+				return dst, err
+			}
+			return appendIndent(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "    ", "  "), nil
+		}
+	})
+}
+
+// items is array with the items written by an appender, one made per
+// worker.
+func items(bw *bufio.Writer, name string, n int, newAppender func() appender) error {
 	bw.WriteString("  \"" + name + "\": ")
 	if n == 0 {
 		bw.WriteString("[],\n")
@@ -169,19 +192,16 @@ func array(bw *bufio.Writer, name string, n int, item func(i int) any) error {
 	for first := 0; first < chunks; first += round {
 		k := min(round, chunks-first)
 		parallel.For(k, func(c int) {
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
+			add := newAppender()
 			dst := out[c][:0]
 			lo := (first + c) * chunk
 			for i := lo; i < min(lo+chunk, n); i++ {
-				buf.Reset()
-				if err := enc.Encode(item(i)); err != nil {
+				dst = append(dst, "    "...)
+				var err error
+				if dst, err = add(dst, i); err != nil {
 					errs[c] = err
 					return
 				}
-				dst = append(dst, "    "...)
-				dst = appendIndent(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "    ", "  ")
 				if i < n-1 {
 					dst = append(dst, ',')
 				}
