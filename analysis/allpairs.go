@@ -188,6 +188,12 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 	}
 	// Self pairs: each pod calling a Service it backs, judged one by one.
 	self := map[[2]int]map[string]int{}     // class pair → namespace → self pairs
+	type selfPair struct {
+		cp    [2]int
+		o     verdict.Outcome
+		edges []verdict.Edge
+	}
+	var selfJudged []selfPair // failing and unknown ones, grouped with the rest below
 	selfOut := map[[2]int]verdict.Outcome{} // (workload, port) → outcome
 	backs := map[*inventory.Workload]map[*inventory.Service]bool{}
 	index := make(map[*inventory.Workload]int, len(inv.Workloads))
@@ -205,9 +211,13 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 				self[cp] = map[string]int{}
 			}
 			self[cp][b.Namespace]++
-			o := outcomeOf(judge(b, sp))
+			es := judge(b, sp)
+			o := outcomeOf(es)
 			selfOut[[2]int{i, j}] = o
 			count(b.Namespace, sp.svc.Namespace, o, 1)
+			if o != verdict.OK && admits(b.Namespace, sp.svc.Namespace) {
+				selfJudged = append(selfJudged, selfPair{cp, o, es})
+			}
 			if backs[b] == nil {
 				backs[b] = map[*inventory.Service]bool{}
 			}
@@ -281,7 +291,7 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 	}
 	parallel.For(len(jobs), func(i int) { jobs[i].edges = judge(jobs[i].w, jobs[i].sp) })
 	crossOut, sameOut := map[[2]int]verdict.Outcome{}, map[[2]int]verdict.Outcome{}
-	causes := map[string]int{}
+	g := grouping{causes: map[string]int{}, groups: map[groupKey]int{}}
 	for _, j := range jobs {
 		o := outcomeOf(j.edges)
 		if j.same {
@@ -294,7 +304,13 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 		} else if o != verdict.OK {
 			crossOut[[2]int{j.cc.id, j.sc.id}] = o
 		}
-		res.addGroup(j.cc, j.sc, j.same, j.pairs, o, j.edges, causes)
+		res.addGroup(j.cc, j.sc, j.same, j.pairs, o, j.edges, g)
+	}
+	// Self pairs are counted above one by one; their groups join the class
+	// pair's within-namespace group of the same cause (the groups' pairs and
+	// the causes' add up to the failing and unknown pairs).
+	for _, sp := range selfJudged {
+		res.addGroup(clients[sp.cp[0]], servers[sp.cp[1]], true, 1, sp.o, sp.edges, g)
 	}
 	// The matrix across namespaces: for each client class, the failing (and
 	// unknown) pairs it has towards each Service namespace, then spread over
@@ -395,7 +411,20 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 	return res
 }
 
-func (r *AllPairs) addGroup(cc, sc *pairClass, same bool, n int, o verdict.Outcome, rep []verdict.Edge, causes map[string]int) {
+// grouping finds a cause told before and a group of the same class pair,
+// side and cause.
+type grouping struct {
+	causes map[string]int
+	groups map[groupKey]int
+}
+
+type groupKey struct {
+	clients, servers int
+	same             bool
+	cause            int
+}
+
+func (r *AllPairs) addGroup(cc, sc *pairClass, same bool, n int, o verdict.Outcome, rep []verdict.Edge, g grouping) {
 	if o == verdict.OK {
 		return
 	}
@@ -407,13 +436,19 @@ func (r *AllPairs) addGroup(cc, sc *pairClass, same bool, n int, o verdict.Outco
 		}
 	}
 	key := string(o) + "\x00" + c.Category + "\x00" + c.Symptom + "\x00" + c.Cause
-	i, ok := causes[key]
+	i, ok := g.causes[key]
 	if !ok {
 		i = len(r.Causes)
-		causes[key] = i
+		g.causes[key] = i
 		r.Causes = append(r.Causes, c)
 	}
 	r.Causes[i].Pairs += n
+	k := groupKey{cc.id, sc.id, same, i}
+	if at, ok := g.groups[k]; ok {
+		r.Groups[at].Pairs += n
+		return
+	}
+	g.groups[k] = len(r.Groups)
 	r.Groups = append(r.Groups, PairGroup{Clients: cc.id, Servers: sc.id, SameNamespace: same, Pairs: n, Cause: i})
 }
 

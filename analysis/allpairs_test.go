@@ -59,6 +59,20 @@ func checkClasses(t *testing.T, name string, data []byte) {
 	if got.Pairs != want || fmt.Sprint(gotCells) != fmt.Sprint(wantCells) {
 		t.Fatalf("%s: classes judged %d pairs, %v (failing, unknown per namespace pair); pair by pair %d, %v\n%s", name, got.Pairs, gotCells, want, wantCells, data)
 	}
+	// Every failing and unknown pair is in one group and its cause: the
+	// report lists them by cause (self pairs were counted but not grouped).
+	groups, causes := map[verdict.Outcome]int{}, map[verdict.Outcome]int{}
+	for _, g := range got.Groups {
+		groups[got.Causes[g.Cause].Outcome] += g.Pairs
+	}
+	for _, c := range got.Causes {
+		causes[c.Outcome] += c.Pairs
+	}
+	for o, n := range map[verdict.Outcome]int{verdict.Fail: got.FailingPairs, verdict.Unknown: got.UnknownPairs} {
+		if groups[o] != n || causes[o] != n {
+			t.Fatalf("%s: %d %s pairs, but the groups hold %d and the causes %d\n%s", name, n, o, groups[o], causes[o], data)
+		}
+	}
 }
 
 // TestAllPairsClassesMatchPairByPair is the property: on random meshes, the
