@@ -10,11 +10,14 @@ import (
 
 // alternativesLines are an undecided edge's "if:" lines: the outcome under
 // each value of what is missing, failures first.
-func alternativesLines(w io.Writer, e verdict.Edge, st Style) {
-	label := "  if:        "
+func alternativesLines(w io.Writer, e verdict.Edge, st Style) { indentedAlternatives(w, e, st, "") }
+
+// indentedAlternatives are alternativesLines, each line indented by indent.
+func indentedAlternatives(w io.Writer, e verdict.Edge, st Style, indent string) {
+	label := indent + "  if:        "
 	for _, a := range failuresFirst(e.Alternatives) {
 		fmt.Fprintf(w, "%s%s if %s\n", label, alternativeOutcome(a, st), strings.Join(a.Assume, " and "))
-		label = "             "
+		label = indent + "             "
 	}
 }
 
