@@ -47,26 +47,60 @@ type gEdge struct {
 }
 
 // meshGraph is the drawing of a Result: nodes grouped by namespace, in a
-// stable order, and one edge per judged edge plus the Service → workload links.
+// stable order, and one edge per judged edge drawn plus the Service →
+// workload links; Left counts the judged edges beyond the bound by class.
 type meshGraph struct {
 	Namespaces []string
 	Nodes      map[string][]gNode // by namespace, sorted by ID
 	Edges      []gEdge
+	Left       map[string]int
+}
+
+// Bounds of the drawn edges: Graphviz lays out a few thousand edges in
+// reasonable time, Mermaid draws at most 500 links (its maxEdges) within
+// 50,000 characters (maxTextSize) by default; a judged edge and its
+// Service → workload link are two links and about 250 characters.
+const (
+	dotMaxEdges     = 2000
+	mermaidMaxEdges = 150
+)
+
+// drawn picks at most max edges to draw, failing first, then unknown, then
+// the working ones, each in the result's order; left counts the others by class.
+func drawn(es []verdict.Edge, max int) (keep []verdict.Edge, left map[string]int) {
+	if len(es) <= max {
+		return es, nil
+	}
+	left = map[string]int{}
+	for _, o := range []verdict.Outcome{verdict.Fail, verdict.Unknown, verdict.OK} {
+		for _, e := range es {
+			if e.Outcome != o {
+				continue
+			}
+			if len(keep) == max {
+				left[edgeClass(e)]++
+				continue
+			}
+			keep = append(keep, e)
+		}
+	}
+	return keep, left
 }
 
 func workloadID(ns, kind, name string) string { return "wl/" + ns + "/" + kind + "/" + name }
 func serviceID(ns, name string) string        { return "svc/" + ns + "/" + name }
 
-func buildGraph(r analysis.Result) meshGraph {
+func buildGraph(r analysis.Result, max int) meshGraph {
+	edges, left := drawn(r.Edges, max)
 	seen := map[string]gNode{}
 	add := func(n gNode) {
 		if _, ok := seen[n.ID]; !ok {
 			seen[n.ID] = n
 		}
 	}
-	g := meshGraph{Nodes: map[string][]gNode{}}
+	g := meshGraph{Nodes: map[string][]gNode{}, Left: left}
 	backs := map[[2]string]bool{}
-	for _, e := range r.Edges {
+	for _, e := range edges {
 		c := gNode{ID: workloadID(e.Client.Namespace, e.Client.Kind, e.Client.Workload), Namespace: e.Client.Namespace,
 			Name: e.Client.Workload, Kind: e.Client.Kind, Proxy: string(e.Client.Proxy)}
 		s := gNode{ID: serviceID(e.Server.Namespace, e.Server.Service), Namespace: e.Server.Namespace,
@@ -124,18 +158,40 @@ func edgeLabel(e gEdge) string {
 	return e.Port + " plaintext"
 }
 
-func summaryLine(r analysis.Result) string {
+// summaryLines head a drawing: the counts, the pairs judged when they are
+// not the edges drawn, and what the bound left out.
+func summaryLines(r analysis.Result, g meshGraph) []string {
 	s := r.Summary
-	return fmt.Sprintf("meshdoctor: %d edges, %d failing, %d unknown, %d mutual TLS", s.Edges, s.Failing, s.Unknown, s.MTLS)
+	lines := []string{fmt.Sprintf("meshdoctor: %d edges, %d failing, %d unknown, %d mutual TLS", s.Edges, s.Failing, s.Unknown, s.MTLS)}
+	if ap := r.AllPairs; ap != nil {
+		lines = append(lines, fmt.Sprintf("all pairs: %d judged, %d failing, %d unknown — the graph draws the declared edges only (-o text, json or html list the pairs)",
+			ap.Pairs, ap.FailingPairs, ap.UnknownPairs))
+	} else if s.Pairs != nil && s.FailingPairs != nil {
+		lines = append(lines, fmt.Sprintf("all pairs: %d judged, %d failing, each an edge of the graph", *s.Pairs, *s.FailingPairs))
+	}
+	if len(g.Left) > 0 {
+		n := 0
+		for _, c := range g.Left {
+			n += c
+		}
+		lines = append(lines, fmt.Sprintf("not drawn: %d of %d edges (%d failing, %d unknown, %d mutual TLS, %d plaintext), beyond %d drawn; -o json has each",
+			n, len(r.Edges), g.Left[classFail], g.Left[classUnknown], g.Left[classMTLS], g.Left[classPlain], len(r.Edges)-n))
+	}
+	return lines
 }
 
 // DOT writes the graph in Graphviz DOT: namespaces as clusters, one edge per
-// judged edge labelled with the port and coloured by outcome.
+// judged edge (up to dotMaxEdges, failing first) labelled with the port and
+// coloured by outcome.
 func DOT(w io.Writer, r analysis.Result) error {
-	g := buildGraph(r)
+	g := buildGraph(r, dotMaxEdges)
+	head := summaryLines(r, g)
 	var b strings.Builder
-	fmt.Fprintf(&b, "// %s\ndigraph meshdoctor {\n", summaryLine(r))
-	fmt.Fprintf(&b, "  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, label=%s];\n", dotQuote(summaryLine(r)))
+	for _, l := range head {
+		fmt.Fprintf(&b, "// %s\n", l)
+	}
+	b.WriteString("digraph meshdoctor {\n")
+	fmt.Fprintf(&b, "  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, label=%s];\n", dotQuote(strings.Join(head, "\n")))
 	b.WriteString("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"Helvetica\", fontsize=10];\n")
 	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=9];\n")
 	for _, ns := range g.Namespaces {
@@ -179,10 +235,39 @@ func dotQuote(s string) string {
 
 var mermaidUnsafe = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
-// Mermaid writes a Mermaid flowchart: namespaces as subgraphs, edges
-// labelled with the port and styled by outcome (linkStyle).
+// Mermaid writes a Mermaid flowchart: namespaces as subgraphs, edges (up
+// to mermaidMaxEdges, failing first) labelled with the port and styled by
+// outcome (linkStyle).
 func Mermaid(w io.Writer, r analysis.Result) error {
-	g := buildGraph(r)
+	// Long names make an edge longer: draw fewer until the text fits.
+	max := mermaidMaxEdges
+	text := mermaid(r, max)
+	for n := utf16Len(text); n > mermaidMaxText && max > 1; n = utf16Len(text) {
+		max = max * mermaidMaxText * 9 / 10 / n
+		text = mermaid(r, max)
+	}
+	_, err := io.WriteString(w, text)
+	return err
+}
+
+// mermaidMaxText is Mermaid's default maxTextSize, in JavaScript string
+// length (UTF-16 code units).
+const mermaidMaxText = 50000
+
+func utf16Len(s string) int {
+	n := 0
+	for _, c := range s {
+		n++
+		if c > 0xFFFF {
+			n++
+		}
+	}
+	return n
+}
+
+// mermaid is the flowchart with at most max judged edges.
+func mermaid(r analysis.Result, max int) string {
+	g := buildGraph(r, max)
 	ids := map[string]string{}
 	used := map[string]bool{}
 	mid := func(key, prefix string) string {
@@ -199,7 +284,11 @@ func Mermaid(w io.Writer, r analysis.Result) error {
 		return id
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "---\ntitle: %s\n---\nflowchart LR\n", mermaidText(summaryLine(r)))
+	head := summaryLines(r, g)
+	fmt.Fprintf(&b, "---\ntitle: %s\n---\nflowchart LR\n", mermaidText(strings.Join(head, "; ")))
+	for _, l := range head[1:] {
+		fmt.Fprintf(&b, "  %%%% %s\n", l)
+	}
 	for _, ns := range g.Namespaces {
 		fmt.Fprintf(&b, "  subgraph %s[%s]\n", mid("ns/"+ns, ""), mermaidText("namespace "+ns))
 		for _, n := range g.Nodes[ns] {
@@ -237,8 +326,7 @@ func Mermaid(w io.Writer, r analysis.Result) error {
 		b.WriteString(s + "\n")
 	}
 	b.WriteString("  classDef wl fill:#ffffff,stroke:#555555\n  classDef svc fill:#f3f3f3,stroke:#555555\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.String()
 }
 
 // mermaidText quotes a label; Mermaid takes entity codes inside quotes.

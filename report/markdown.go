@@ -46,6 +46,7 @@ func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 	case s.Edges == 0 && s.Pairs == nil:
 		status = "❔ no edge judged"
 	}
+	status = pairsStatus(r, status)
 	fmt.Fprintf(&head, "## meshdoctor: %s\n\n", status)
 	if s.Edges == 0 && s.Pairs == nil {
 		head.WriteString("No workload names a Service in its env, args or mounted config, so no edge was judged; `--all-pairs` judges every workload × Service port.\n\n")
@@ -53,6 +54,12 @@ func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 	head.WriteString("| outcome | edges |\n| --- | ---: |\n")
 	fmt.Fprintf(&head, "| ❌ fail | %d |\n| ❔ unknown | %d |\n| 🔒 ok, mutual TLS | %d |\n| ok, plaintext | %d |\n| **total** | **%d** |\n\n",
 		s.Failing, s.Unknown, s.MTLS, s.Edges-s.Failing-s.Unknown-s.MTLS, s.Edges)
+	if ap := r.AllPairs; ap != nil {
+		fmt.Fprintf(&head, "All pairs (every workload × Service port): **%d** judged by class (%s × %s): **%d failing**, %d unknown. The table counts the declared edges.\n\n",
+			ap.Pairs, classes(len(ap.ClientClasses), "client"), classes(len(ap.ServerClasses), "Service-port"), ap.FailingPairs, ap.UnknownPairs)
+	} else if s.Pairs != nil && s.FailingPairs != nil {
+		fmt.Fprintf(&head, "All pairs (every workload × Service port): %d judged, each an edge in the table: %d failing.\n\n", *s.Pairs, *s.FailingPairs)
+	}
 	fmt.Fprintf(&head, "Findings: %d error(s), %d warning(s), %d info.\n", s.Errors, s.Warnings, len(r.Findings)-s.Errors-s.Warnings)
 
 	// Every block is written whole or not at all; the tail notes what was left out.
@@ -65,6 +72,11 @@ func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 			return
 		}
 		out += block
+	}
+	if r.AllPairs != nil {
+		for _, block := range mdPairs(r.AllPairs) {
+			emit("pair causes", block)
+		}
 	}
 	// Edges grouped by cause as in the text report, largest group first, so a
 	// cause with few edges is not cut off behind one with thousands.
@@ -111,9 +123,12 @@ func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 			first = false
 		}
 	}
-	if n := omitted["edges"] + omitted["findings"]; n > 0 {
-		out += fmt.Sprintf("\n> ✂️ Cut to fit a comment: %d edge details and %d findings omitted. Run `meshdoctor analyze` for the full report.\n",
-			omitted["edges"], omitted["findings"])
+	if n := omitted["edges"] + omitted["findings"] + omitted["pair causes"]; n > 0 {
+		what := fmt.Sprintf("%d edge details and %d findings", omitted["edges"], omitted["findings"])
+		if p := omitted["pair causes"]; p > 0 {
+			what = fmt.Sprintf("%d blocks of failing pairs, %s", p, what)
+		}
+		out += fmt.Sprintf("\n> ✂️ Cut to fit a comment: %s omitted. Run `meshdoctor analyze` for the full report.\n", what)
 	}
 	_, err := io.WriteString(w, out)
 	return err
@@ -197,15 +212,20 @@ func mdGroup(g []verdict.Edge) string {
 				fmt.Fprintf(&b, "  - … and %d more objects\n", len(refs)-i)
 				break
 			}
-			name := d.Name
-			if d.Namespace != "" {
-				name = d.Namespace + "/" + d.Name
-			}
-			fmt.Fprintf(&b, "  - %s %s — %s\n", d.Kind, mdCode(name), mdCode(refLoc(d.File, d.Line)))
+			fmt.Fprintf(&b, "  - %s\n", mdRef(d))
 		}
 	}
 	b.WriteString("\n</details>\n")
 	return b.String()
+}
+
+// mdRef is "Kind `ns/name` — `file:line`".
+func mdRef(d inventory.Ref) string {
+	name := d.Name
+	if d.Namespace != "" {
+		name = d.Namespace + "/" + d.Name
+	}
+	return fmt.Sprintf("%s %s — %s", d.Kind, mdCode(name), mdCode(refLoc(d.File, d.Line)))
 }
 
 func refLoc(file string, line int) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshdoctor/meshdoctor/analysis"
 	"github.com/meshdoctor/meshdoctor/check"
+	"github.com/meshdoctor/meshdoctor/inventory"
 )
 
 // SARIF 2.1.0, as GitHub code scanning reads it.
@@ -115,7 +116,9 @@ func sarifLevel(s check.Severity) string {
 }
 
 // SARIF writes the findings as a SARIF 2.1.0 log: one rule per check of the
-// catalogue, one result per finding, located at the finding's file:line.
+// catalogue, one result per finding, located at the finding's file:line;
+// with pairs judged at scale, one result more per cause of failing (or
+// undecided) pairs, so that a gate fails on pairs as it does on edges.
 func SARIF(w io.Writer, r analysis.Result, opt SARIFOptions) error {
 	index := map[string]int{}
 	rules := make([]sarifRule, 0, len(check.All))
@@ -143,23 +146,15 @@ func SARIF(w io.Writer, r analysis.Result, opt SARIFOptions) error {
 		}
 		res := sarifResult{RuleID: f.Code, RuleIndex: ri, Level: sarifLevel(f.Severity), Message: sarifText{Text: f.Message}}
 		if f.File != "" {
-			line := f.Line
-			if line < 1 {
-				line = 1
-			}
-			obj := f.Object.Kind + " " + f.Object.Name
-			if f.Object.Namespace != "" {
-				obj = f.Object.Kind + " " + f.Object.Namespace + "/" + f.Object.Name
-			}
-			res.Locations = []sarifLocation{{
-				PhysicalLocation: sarifPhysical{ArtifactLocation: artifactOf(f.File, opt.BaseDir),
-					Region: sarifRegion{StartLine: line}},
-				LogicalLocations: []sarifLogical{{Name: f.Object.Name, FullyQualifiedName: obj, Kind: "object"}},
-			}}
+			res.Locations = []sarifLocation{refLocation(inventory.Ref{Kind: f.Object.Kind, Namespace: f.Object.Namespace,
+				Name: f.Object.Name, File: f.File, Line: f.Line}, opt.BaseDir)}
 		}
 		sum := sha256.Sum256([]byte(f.Code + "\x00" + f.Object.Kind + "\x00" + f.Object.Namespace + "\x00" + f.Object.Name + "\x00" + f.Message))
 		res.PartialFingerprints = map[string]string{"meshdoctorFinding/v1": hex.EncodeToString(sum[:16])}
 		results = append(results, res)
+	}
+	if r.AllPairs != nil {
+		results = append(results, sarifPairs(r.AllPairs, index, opt.BaseDir)...)
 	}
 	log := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{{
 		Tool:    sarifTool{Driver: sarifDriver{Name: "meshdoctor", InformationURI: toolInfoURI, Version: opt.ToolVersion, Rules: rules}},
