@@ -61,6 +61,9 @@ func evaluate(dst []Edge, m *mesh.Model, c edges.Candidate) []Edge {
 	if c.Service.External != nil && len(backends) == 0 {
 		return append(dst, judgeExternal(m, c, base))
 	}
+	if notTCP(c.Port) && c.Service.External == nil && len(backends) > 0 {
+		return judgeNotTCP(dst, m, c, base, backends)
+	}
 	if len(backends) == 0 {
 		e := base
 		e.Server.Proxy = mesh.ProxyUnknown
