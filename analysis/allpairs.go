@@ -187,13 +187,13 @@ func RunAllPairs(m *mesh.Model, admits func(clientNs, svcNs string) bool) *AllPa
 		return verdict.Evaluate(m, edges.Candidate{Client: w, Service: sp.svc, Port: sp.port, Sources: []string{"all-pairs"}})
 	}
 	// Self pairs: each pod calling a Service it backs, judged one by one.
-	self := map[[2]int]map[string]int{}     // class pair → namespace → self pairs
+	self := map[[2]int]map[string]int{} // class pair → namespace → self pairs
 	type selfPair struct {
 		cp    [2]int
 		o     verdict.Outcome
 		edges []verdict.Edge
 	}
-	var selfJudged []selfPair // failing and unknown ones, grouped with the rest below
+	var selfJudged []selfPair               // failing and unknown ones, grouped with the rest below
 	selfOut := map[[2]int]verdict.Outcome{} // (workload, port) → outcome
 	backs := map[*inventory.Workload]map[*inventory.Service]bool{}
 	index := make(map[*inventory.Workload]int, len(inv.Workloads))
