@@ -13,7 +13,7 @@ import (
 )
 
 // benchShapes are the three sizes of the scaling table: 1,000, 5,000 and
-// 20,000 workloads in namespaces of 20 apps (scripts/scaling.sh runs them).
+// 20,000 workloads in namespaces of 20 apps (cmd/gencluster/scaling.sh runs the binary at the same sizes).
 var benchShapes = []synth.Shape{{Namespaces: 50, WorkloadsPerNS: 20}, {Namespaces: 250, WorkloadsPerNS: 20}, {Namespaces: 1000, WorkloadsPerNS: 20}}
 
 func forShapes(b *testing.B, f func(b *testing.B, data []byte)) {
@@ -60,8 +60,8 @@ func BenchmarkDeclared(b *testing.B) {
 	})
 }
 
-// BenchmarkAllPairs: every workload × Service-port pair, by class (1 million,
-// 25 million and 800 million pairs).
+// BenchmarkAllPairs: every workload × Service-port pair, by class (2,004,002,
+// 50,020,002 and 800,080,002 pairs).
 func BenchmarkAllPairs(b *testing.B) {
 	forShapes(b, func(b *testing.B, data []byte) {
 		inv := inventory.Build(source.Parse("big.yaml", data), "default")
