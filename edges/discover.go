@@ -5,8 +5,8 @@
 package edges
 
 import (
+	"cmp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/meshdoctor/meshdoctor/internal/parallel"
@@ -84,19 +84,51 @@ func Discover(inv *inventory.Inventory, opt Options) Result {
 		}
 	}
 	d.byKey = nil // all added: the index is garbage while they are sorted
-	sort.SliceStable(d.res.Candidates, func(i, j int) bool { return less(d.res.Candidates[i], d.res.Candidates[j]) })
+	sortCandidates(d.res.Candidates)
 	return d.res
 }
 
-func less(a, b Candidate) bool {
-	ka := []string{a.Client.Namespace, a.Client.Name, a.Client.Kind, a.Service.Namespace, a.Service.Name}
-	kb := []string{b.Client.Namespace, b.Client.Name, b.Client.Kind, b.Service.Namespace, b.Service.Name}
-	for i := range ka {
-		if ka[i] != kb[i] {
-			return ka[i] < kb[i]
+// sortCandidates orders cs by client, Service and port, stably. The
+// 200-byte candidates are moved once, by the order of their indexes:
+// sort.SliceStable swapped them in every merge (20 ms on the 20k mesh).
+func sortCandidates(cs []Candidate) {
+	idx := make([]int32, len(cs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(i, j int32) int { return compare(&cs[i], &cs[j]) })
+	// Position k takes the candidate at idx[k]: follow each cycle once.
+	for k := range idx {
+		if idx[k] < 0 {
+			continue
+		}
+		tmp := cs[k]
+		j := k
+		for {
+			next := int(idx[j])
+			idx[j] = -1
+			if next == k {
+				cs[j] = tmp
+				break
+			}
+			cs[j] = cs[next]
+			j = next
 		}
 	}
-	return a.Port.Port < b.Port.Port
+}
+
+// compare orders by client namespace, name and kind, then Service
+// namespace and name, then port.
+func compare(a, b *Candidate) int {
+	for _, f := range [...][2]string{
+		{a.Client.Namespace, b.Client.Namespace}, {a.Client.Name, b.Client.Name}, {a.Client.Kind, b.Client.Kind},
+		{a.Service.Namespace, b.Service.Namespace}, {a.Service.Name, b.Service.Name},
+	} {
+		if c := strings.Compare(f[0], f[1]); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(a.Port.Port, b.Port.Port)
 }
 
 type discoverer struct {

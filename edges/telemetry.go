@@ -85,8 +85,7 @@ func (d *discoverer) telemetry() {
 		if l.Sender.SDK.Lang == telemetry.ProxyKind && !hasProxy(d.inv, l.Sender.Workload) {
 			continue // a Telemetry selects the pod, but it runs no Istio proxy
 		}
-		label := l.SignalList() + " " + string(l.Protocol()) + " → " + l.URL() + " (" + l.Sender.SDK.String() + "): " + strings.Join(l.Because(), "; ")
-		d.add(l.Sender.Workload, l.Service, l.ServicePort, label, d.urlHost(l.URL()), l.TLS(), true)
+		d.add(l.Sender.Workload, l.Service, l.ServicePort, l.Source, d.urlHost(l.URL()), l.TLS(), true)
 		c := &d.res.Candidates[d.byKey[d.ids.keyOf(l.Sender.Workload, l.Service, l.ServicePort.Port)]]
 		for _, ex := range l.Exports[1:] {
 			c.addHost(d.urlHost(ex.URL))

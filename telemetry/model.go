@@ -156,6 +156,9 @@ func Build(inv *inventory.Inventory) *Model {
 	m.proxySenders()
 	m.undefinedProviders()
 	m.link()
+	for i := range m.Links {
+		m.Links[i].source()
+	}
 	sort.SliceStable(m.Links, func(i, j int) bool { return linkLess(m.Links[i], m.Links[j]) })
 	return m
 }
