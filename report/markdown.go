@@ -21,6 +21,8 @@ type MarkdownOptions struct {
 	// MaxBytes caps the output (0 means MarkdownMaxBytes); edge details and
 	// findings past the cap are counted, not written.
 	MaxBytes int
+	// Hidden is what the output controls took out, said under the table.
+	Hidden Hidden
 }
 
 // Markdown writes a report that fits a pull-request comment: a summary
@@ -60,7 +62,11 @@ func Markdown(w io.Writer, r analysis.Result, opt MarkdownOptions) error {
 	} else if s.Pairs != nil && s.FailingPairs != nil {
 		fmt.Fprintf(&head, "All pairs (every workload × Service port): %d judged, each an edge in the table: %d failing.\n\n", *s.Pairs, *s.FailingPairs)
 	}
-	fmt.Fprintf(&head, "Findings: %d error(s), %d warning(s), %d info.\n", s.Errors, s.Warnings, len(r.Findings)-s.Errors-s.Warnings)
+	fmt.Fprintf(&head, "Findings: %d error(s), %d warning(s), %d info", s.Errors, s.Warnings, len(r.Findings)-s.Errors-s.Warnings)
+	if h := opt.Hidden.String(); h != "" {
+		fmt.Fprintf(&head, "; %s, not counted", h)
+	}
+	head.WriteString(".\n")
 
 	// Every block is written whole or not at all; the tail notes what was left out.
 	const reserve = 400

@@ -27,6 +27,8 @@ type SARIFOptions struct {
 	// BaseDir, when set, makes absolute file paths relative to it (the
 	// repository root, usually the working directory).
 	BaseDir string
+	// Hidden is what the output controls took out, counted in the run's properties.
+	Hidden Hidden
 }
 
 type sarifLog struct {
@@ -38,6 +40,8 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Properties count the findings the output controls took out.
+	Properties map[string]int `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -160,6 +164,9 @@ func SARIF(w io.Writer, r analysis.Result, opt SARIFOptions) error {
 		Tool:    sarifTool{Driver: sarifDriver{Name: "meshdoctor", InformationURI: toolInfoURI, Version: opt.ToolVersion, Rules: rules}},
 		Results: results,
 	}}}
+	if h := opt.Hidden; h.Suppressed+h.BelowSeverity > 0 {
+		log.Runs[0].Properties = map[string]int{"suppressedFindings": h.Suppressed, "findingsBelowMinSeverity": h.BelowSeverity}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

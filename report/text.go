@@ -18,6 +18,11 @@ import (
 type Style struct {
 	Color   bool
 	AllRows bool
+	// OnlyProblems: the edges are the failing and unknown ones the reader
+	// asked to see, listed up to maxProblemRows however many there are.
+	OnlyProblems bool
+	// Hidden is what the output controls took out, said in the summary.
+	Hidden Hidden
 }
 
 func (s Style) paint(code, text string) string {
@@ -42,12 +47,16 @@ func (s Style) outcome(o verdict.Outcome) string {
 // (Style.AllRows, -o json: every edge).
 const maxTableRows = 100
 
+// maxProblemRows bounds the table when only problems are listed
+// (--only-problems): the table is then what the reader asked for.
+const maxProblemRows = 1000
+
 // Text writes the human report: the summary first, then the failing edges
 // grouped by cause and the unknown ones by what is missing, the table of
 // edges (failing first; bounded unless st.AllRows), the telemetry
 // pipelines, and the findings, those that repeat per object grouped.
 func Text(w io.Writer, r analysis.Result, st Style) error {
-	if _, err := fmt.Fprintln(w, summaryText(r)); err != nil {
+	if _, err := fmt.Fprintln(w, summaryText(r, st.Hidden)); err != nil {
 		return err
 	}
 	if r.AllPairs != nil {
@@ -88,11 +97,17 @@ func edgeTable(w io.Writer, es []verdict.Edge, st Style) error {
 	if len(es) == 0 {
 		return nil
 	}
-	if len(es) > maxTableRows && !st.AllRows {
-		_, err := fmt.Fprintf(w, "\nEdges: %s, not listed one per row above %d (the groups above hold every failing and unknown one; --table lists all, -o json has each)\n",
+	more := 0
+	switch {
+	case st.AllRows:
+	case st.OnlyProblems && len(es) > maxProblemRows:
+		es, more = es[:maxProblemRows], len(es)-maxProblemRows
+	case !st.OnlyProblems && len(es) > maxTableRows:
+		_, err := fmt.Fprintf(w, "\nEdges: %s, not listed one per row above %d (the groups above hold every failing and unknown one; --only-problems lists up to 1000 of them, --table lists all, -o json has each)\n",
 			plural(len(es), "edge"), maxTableRows)
 		return err
 	}
+
 	fmt.Fprintln(w)
 	// Align without colour, then colour each row's first cell: tabwriter
 	// would count escape codes as width and skew the columns.
@@ -122,11 +137,16 @@ func edgeTable(w io.Writer, es []verdict.Edge, st Style) error {
 			return err
 		}
 	}
+	if more > 0 {
+		_, err := fmt.Fprintf(w, "… and %s not listed above %d rows (--table lists all, -o json has each)\n", plural(more, "more edge"), maxProblemRows)
+		return err
+	}
 	return nil
 }
 
-// summaryText is the report's first line: the counts, and what was not judged.
-func summaryText(r analysis.Result) string {
+// summaryText is the report's first line: the counts, the findings the
+// output controls took out, and what was not judged.
+func summaryText(r analysis.Result, hidden Hidden) string {
 	s := r.Summary
 	unknown := fmt.Sprint(s.Unknown)
 	if s.UnknownMayFail > 0 {
@@ -139,6 +159,9 @@ func summaryText(r analysis.Result) string {
 	}
 	if s.Pairs != nil && s.FailingPairs != nil {
 		line += fmt.Sprintf("; %s judged, %d failing", plural(*s.Pairs, "pair"), *s.FailingPairs)
+	}
+	if h := hidden.String(); h != "" {
+		line += "; " + h
 	}
 	if s.Edges == 0 && s.Pairs == nil {
 		// Nothing judged is not a pass: the calls may live in code.

@@ -151,3 +151,51 @@ func TestTextOneEdge(t *testing.T) {
 		}
 	}
 }
+
+// TestTextOnlyProblemsTable: with --only-problems the table is what the
+// reader asked for: listed above maxTableRows, up to maxProblemRows, with
+// how many more.
+func TestTextOnlyProblemsTable(t *testing.T) {
+	r := scaleResult()
+	var problems []verdict.Edge
+	for _, e := range r.Edges {
+		if e.Outcome != verdict.OK {
+			problems = append(problems, e)
+		}
+	}
+	r.Edges = problems // 112, as analysis.Filter leaves them
+	var b bytes.Buffer
+	if err := Text(&b, r, Style{OnlyProblems: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "\nFAIL     team-") + strings.Count(b.String(), "\nUNKNOWN  team-"); n != 112 {
+		t.Errorf("--only-problems lists %d of 112 problems:\n%s", n, b.String())
+	}
+	for len(r.Edges) < maxProblemRows+22 {
+		r.Edges = append(r.Edges, problems...)
+	}
+	r.Edges = r.Edges[:maxProblemRows+22]
+	b.Reset()
+	if err := Text(&b, r, Style{OnlyProblems: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "\nFAIL     team-") + strings.Count(b.String(), "\nUNKNOWN  team-"); n != maxProblemRows {
+		t.Errorf("%d rows listed, want %d", n, maxProblemRows)
+	}
+	if want := "… and 22 more edges not listed above 1000 rows (--table lists all, -o json has each)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("text lacks %q", want)
+	}
+}
+
+// TestTextSaysHidden: what the output controls took out is on the
+// summary line, before the note that nothing was judged.
+func TestTextSaysHidden(t *testing.T) {
+	var b bytes.Buffer
+	if err := Text(&b, analysis.Result{}, Style{Hidden: Hidden{Suppressed: 1, BelowSeverity: 3, MinSeverity: "warning"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "0 edges: 0 failing, 0 unknown, 0 mutual TLS; 0 errors, 0 warnings; 1 finding suppressed (-S / annotation), 3 below --min-severity warning\nNo workload names"
+	if !strings.HasPrefix(b.String(), want) {
+		t.Errorf("got %q, want the prefix %q", b.String(), want)
+	}
+}

@@ -48,7 +48,7 @@ Kubernetes objects at all.`,
 			defer restoreGC()
 			opt.Lean = true // nothing below reads the inputs' JSON
 			res := analysis.Run(inv, opt)
-			if err := controls.apply(&res, inv); err != nil {
+			if err := controls.apply(&res, inv, cmd.ErrOrStderr()); err != nil {
 				return err
 			}
 			// The inventory and the model are garbage from here on; one

@@ -28,7 +28,8 @@ func checkAnalysisFormat(format string) error {
 	return usageErr(fmt.Errorf("unknown output %q (want one of %s)", format, strings.Join(analysisFormats, ", ")))
 }
 
-// renderAnalysis writes res in the given format; st applies to text only.
+// renderAnalysis writes res in the given format; st applies to text only
+// (and its Hidden counts to Markdown and SARIF too).
 // Renderers compute nothing: they only render the result.
 func renderAnalysis(format string, w io.Writer, res analysis.Result, st report.Style) error {
 	switch format {
@@ -40,9 +41,9 @@ func renderAnalysis(format string, w io.Writer, res analysis.Result, st report.S
 		return report.HTML(w, res)
 	case "sarif":
 		base, _ := os.Getwd()
-		return report.SARIF(w, res, report.SARIFOptions{ToolVersion: toolVersion(), BaseDir: base})
+		return report.SARIF(w, res, report.SARIFOptions{ToolVersion: toolVersion(), BaseDir: base, Hidden: st.Hidden})
 	case "markdown":
-		return report.Markdown(w, res, report.MarkdownOptions{})
+		return report.Markdown(w, res, report.MarkdownOptions{Hidden: st.Hidden})
 	case "dot":
 		return report.DOT(w, res)
 	case "mermaid":
