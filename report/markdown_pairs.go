@@ -44,7 +44,9 @@ func mdPairs(ap *analysis.AllPairs) []string {
 			break
 		}
 		var b strings.Builder
-		if i == 0 {
+		if i == 0 && ap.UnknownPairs > 0 {
+			b.WriteString("\n### Failing and undecided pairs by cause\n\n")
+		} else if i == 0 {
 			b.WriteString("\n### Failing pairs by cause\n\n")
 		}
 		icon, how := "❌", "fail"

@@ -80,7 +80,7 @@ func TestMarkdownPairsAtScale(t *testing.T) {
 	for _, want := range []string{
 		"## meshdoctor: ❌ 4 of 10 pairs fail; declared edges: no edge fails\n",
 		"**10** judged by class (3 client classes × 1 Service-port class): **4 failing**, 2 unknown",
-		"### Failing pairs by cause",
+		"### Failing and undecided pairs by cause",
 		"<summary>❌ <b>4 pairs</b> fail this way (all across namespaces, in 1 class pair)",
 		"<summary>❔ <b>2 pairs</b> are undecided this way",
 		"- **Example pair:** legacy/batch → api.pay:8080, decided by:\n  - PeerAuthentication `istio-system/default` — `testdata/pairs-only.yaml:7`",
@@ -89,6 +89,16 @@ func TestMarkdownPairsAtScale(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}
+	}
+	// Below analysis.MaxPairs every pair is an edge of the table.
+	small := r
+	small.AllPairs = nil
+	b.Reset()
+	if err := Markdown(&b, small, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "All pairs (every workload × Service port): 10 judged, each an edge in the table: 4 failing."; !strings.Contains(b.String(), want) {
+		t.Errorf("markdown lacks %q", want)
 	}
 	for _, c := range []struct {
 		failing, unknown int
