@@ -124,7 +124,9 @@ func resultJSON(w io.Writer, r analysis.Result) error {
 	}
 	if r.Findings == nil {
 		bw.WriteString("  \"findings\": null,\n")
-	} else if err := array(bw, "findings", len(r.Findings), func(i int) any { return r.Findings[i] }); err != nil {
+	} else if err := items(bw, "findings", len(r.Findings), func() appender {
+		return func(dst []byte, i int) ([]byte, error) { return appendFinding(dst, &r.Findings[i]), nil }
+	}); err != nil {
 		return err
 	}
 	bw.WriteString("  \"summary\": ")

@@ -30,6 +30,7 @@ var benchResult = sync.OnceValue(func() analysis.Result {
 // BenchmarkJSONResult renders analyze -o json of the whole result.
 func BenchmarkJSONResult(b *testing.B) {
 	r := benchResult()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if err := JSON(io.Discard, r); err != nil {
 			b.Fatal(err)
@@ -44,6 +45,7 @@ func BenchmarkJSONEdges(b *testing.B) {
 	_, ids := explanations(r.Edges)
 	bw := bufio.NewWriterSize(io.Discard, 1<<16)
 	b.Run("appender", func(b *testing.B) {
+		defer reportCPU(b)()
 		for b.Loop() {
 			_ = items(bw, "edges", len(r.Edges), func() appender {
 				return func(dst []byte, i int) ([]byte, error) { return appendEdge(dst, &r.Edges[i], ids[i]), nil }
@@ -51,6 +53,7 @@ func BenchmarkJSONEdges(b *testing.B) {
 		}
 	})
 	b.Run("encoding-json", func(b *testing.B) {
+		defer reportCPU(b)()
 		for b.Loop() {
 			_ = array(bw, "edges", len(r.Edges), func(i int) any { return wireEdge{Edge: r.Edges[i], Explanation: ids[i]} })
 		}

@@ -12,21 +12,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshdoctor/meshdoctor/check"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/verdict"
 )
 
-// encodedEdge is an edges item as encoding/json writes it, the reference
-// appendEdge is held to.
-func encodedEdge(t testing.TB, e verdict.Edge, x int) []byte {
+// encodedItem is an array item as encoding/json writes it, the reference
+// the appenders are held to.
+func encodedItem(t testing.TB, v any) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(wireEdge{Edge: e, Explanation: x}); err != nil {
+	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
 	return appendIndent(nil, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "    ", "  ")
+}
+
+func encodedEdge(t testing.TB, e verdict.Edge, x int) []byte {
+	return encodedItem(t, wireEdge{Edge: e, Explanation: x})
 }
 
 // nastyStrings are what encoding/json escapes, or must not: quotes,
@@ -135,14 +140,27 @@ func fill(t *testing.T, r *rand.Rand, v reflect.Value, full bool, path string) {
 	}
 }
 
-func randEdge(t *testing.T, r *rand.Rand, full bool) (verdict.Edge, int) {
-	var e verdict.Edge
-	fill(t, r, reflect.ValueOf(&e).Elem(), full, "Edge")
-	x := r.IntN(100)
-	if r.IntN(10) == 0 {
-		x = r.Int()
-	}
-	return e, x
+// appenderCases are the items written by an appender: each makes a random
+// item (every field set, with full) and gives what its appender writes and
+// what encoding/json writes.
+var appenderCases = []struct {
+	name string
+	one  func(t *testing.T, r *rand.Rand, full bool) (got, want []byte)
+}{
+	{"edge", func(t *testing.T, r *rand.Rand, full bool) (got, want []byte) {
+		var e verdict.Edge
+		fill(t, r, reflect.ValueOf(&e).Elem(), full, "Edge")
+		x := r.IntN(100)
+		if r.IntN(10) == 0 {
+			x = r.Int()
+		}
+		return appendEdge(nil, &e, x), encodedEdge(t, e, x)
+	}},
+	{"finding", func(t *testing.T, r *rand.Rand, full bool) (got, want []byte) {
+		var f check.Finding
+		fill(t, r, reflect.ValueOf(&f).Elem(), full, "Finding")
+		return appendFinding(nil, &f), encodedItem(t, f)
+	}},
 }
 
 // firstDiff shows where two encodings part.
@@ -155,22 +173,26 @@ func firstDiff(got, want []byte) string {
 	return fmt.Sprintf("at byte %d:\ngot  …%q\nwant …%q", i, got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
 }
 
-// TestAppendEdgeIsEncoding: for random edges — every field set at random,
-// nil, empty and full slices, nil and set pointers, nasty strings, extreme
-// ints — appendEdge writes what encoding/json and the indenter write.
-func TestAppendEdgeIsEncoding(t *testing.T) {
-	r := rand.New(rand.NewPCG(18, 2026))
-	for i := range 3000 {
-		e, x := randEdge(t, r, i%10 == 0)
-		want := encodedEdge(t, e, x)
-		if got := appendEdge(nil, &e, x); !bytes.Equal(got, want) {
-			t.Fatalf("edge %d: appendEdge differs from encoding/json %s", i, firstDiff(got, want))
+// TestAppendersAreEncoding: for random edges and findings — every field
+// set at random, nil, empty and full slices, nil and set pointers, nasty
+// strings, extreme ints — the appenders write what encoding/json and the
+// indenter write.
+func TestAppendersAreEncoding(t *testing.T) {
+	for _, c := range appenderCases {
+		r := rand.New(rand.NewPCG(18, 2026))
+		for i := range 3000 {
+			if got, want := c.one(t, r, i%10 == 0); !bytes.Equal(got, want) {
+				t.Fatalf("%s %d: the appender differs from encoding/json %s", c.name, i, firstDiff(got, want))
+			}
 		}
 	}
 	// The zero edge: nil slices without omitempty are null.
 	var zero verdict.Edge
 	if got, want := appendEdge(nil, &zero, 0), encodedEdge(t, zero, 0); !bytes.Equal(got, want) {
 		t.Fatalf("zero edge: %s", firstDiff(got, want))
+	}
+	if got, want := appendFinding(nil, &check.Finding{}), encodedItem(t, check.Finding{}); !bytes.Equal(got, want) {
+		t.Fatalf("zero finding: %s", firstDiff(got, want))
 	}
 }
 
@@ -190,47 +212,52 @@ func keyPaths(v any, path string, into map[string]bool) {
 	}
 }
 
-// TestAppendEdgeWritesEveryField: with every field of an edge set, each key
-// encoding/json writes is one appendEdge writes — a field added to
-// verdict.Edge, Client, Server, inventory.Ref, OTLP or Alternative fails
-// here, by name, until appendEdge writes it.
-func TestAppendEdgeWritesEveryField(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	e, x := randEdge(t, r, true)
-	var want, got any
-	if err := json.Unmarshal(encodedEdge(t, e, x), &want); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(appendEdge(nil, &e, x), &got); err != nil {
-		t.Fatalf("appendEdge writes invalid JSON: %v", err)
-	}
-	wantKeys, gotKeys := map[string]bool{}, map[string]bool{}
-	keyPaths(want, "", wantKeys)
-	keyPaths(got, "", gotKeys)
-	var missing, extra []string
-	for k := range wantKeys {
-		if !gotKeys[k] {
-			missing = append(missing, k)
+// TestAppendersWriteEveryField: with every field of an edge or a finding
+// set, each key encoding/json writes is one the appender writes — a field
+// added to verdict.Edge, Client, Server, inventory.Ref, OTLP, Alternative,
+// check.Finding or check.Object fails here, by name, until the appender in
+// report/json_edge.go writes it.
+func TestAppendersWriteEveryField(t *testing.T) {
+	reached := map[string]bool{}
+	for _, c := range appenderCases {
+		got, want := c.one(t, rand.New(rand.NewPCG(1, 2)), true)
+		var wantV, gotV any
+		if err := json.Unmarshal(want, &wantV); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(got, &gotV); err != nil {
+			t.Fatalf("%s: the appender writes invalid JSON: %v", c.name, err)
+		}
+		wantKeys, gotKeys := map[string]bool{}, map[string]bool{}
+		keyPaths(wantV, "", wantKeys)
+		keyPaths(gotV, "", gotKeys)
+		var missing, extra []string
+		for k := range wantKeys {
+			reached[c.name+" "+k] = true
+			if !gotKeys[k] {
+				missing = append(missing, k)
+			}
+		}
+		for k := range gotKeys {
+			if !wantKeys[k] {
+				extra = append(extra, k)
+			}
+		}
+		slices.Sort(missing)
+		slices.Sort(extra)
+		if len(missing) > 0 || len(extra) > 0 {
+			t.Fatalf("the %s appender (report/json_edge.go) does not write %q and writes %q that encoding/json does not: teach it the new fields", c.name, missing, extra)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("full %s: %s", c.name, firstDiff(got, want))
 		}
 	}
-	for k := range gotKeys {
-		if !wantKeys[k] {
-			extra = append(extra, k)
+	// The reflection walk does reach every type the items hold.
+	for _, k := range []string{"edge client.proxy", "edge server.routedPort", "edge decidedBy[].line", "edge otlp.receiverTLS",
+		"edge alternatives[].symptom", "edge beyondPilot", "edge explanation", "finding related[].namespace", "finding object.name"} {
+		if !reached[k] {
+			t.Errorf("the full items have no %s", k)
 		}
-	}
-	slices.Sort(missing)
-	slices.Sort(extra)
-	if len(missing) > 0 || len(extra) > 0 {
-		t.Fatalf("appendEdge (report/json_edge.go) does not write %q and writes %q that encoding/json does not: teach it the fields of verdict.Edge", missing, extra)
-	}
-	// The reflection walk does reach every type the edge holds.
-	for _, k := range []string{"client.proxy", "server.routedPort", "decidedBy[].line", "otlp.receiverTLS", "alternatives[].symptom", "beyondPilot", "explanation"} {
-		if !wantKeys[k] {
-			t.Errorf("the full edge has no %s", k)
-		}
-	}
-	if !bytes.Equal(appendEdge(nil, &e, x), encodedEdge(t, e, x)) {
-		t.Fatalf("full edge: %s", firstDiff(appendEdge(nil, &e, x), encodedEdge(t, e, x)))
 	}
 }
 
@@ -257,7 +284,8 @@ func TestJWDeepIndent(t *testing.T) {
 }
 
 // FuzzEdgeJSON: any string, quoted by appendJSONString and written into
-// every string field of an edge, gives encoding/json's bytes.
+// every string field of an edge and of a finding, gives encoding/json's
+// bytes.
 func FuzzEdgeJSON(f *testing.F) {
 	for _, s := range nastyStrings {
 		f.Add(s)
@@ -282,6 +310,11 @@ func FuzzEdgeJSON(f *testing.F) {
 		}
 		if got, want := appendEdge(nil, &e, 7), encodedEdge(t, e, 7); !bytes.Equal(got, want) {
 			t.Fatalf("%q: %s", s, firstDiff(got, want))
+		}
+		o := check.Object{Kind: s, Namespace: s, Name: s}
+		fd := check.Finding{Code: s, Check: s, Severity: check.Severity(s), Message: s, Object: o, File: s, Related: []check.Object{o}}
+		if got, want := appendFinding(nil, &fd), encodedItem(t, fd); !bytes.Equal(got, want) {
+			t.Fatalf("finding %q: %s", s, firstDiff(got, want))
 		}
 	})
 }
