@@ -257,6 +257,18 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// safe8 reports whether the first 8 bytes of s are all jsonSafe, 8 at a
+// time (the strings were half of the rendering byte by byte). Each test
+// is the "has a zero byte" trick, which can flag the wrong byte but never
+// misses one; a flagged word goes byte by byte.
+func safe8(s string) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	quote, backslash := x^(lo*'"'), x^(lo*'\\')
+	return (x|(x-lo*' ')|(quote-lo)&^quote|(backslash-lo)&^backslash)&hi == 0
+}
+
 // appendJSONString quotes s as encoding/json's appendString does with
 // escapeHTML false: \" \\ \b \f \n \r \t, other control characters as
 // \u00XX, U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd.
@@ -265,6 +277,10 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && safe8(s[i:]) {
+			i += 8
+			continue
+		}
 		b := s[i]
 		if b < utf8.RuneSelf {
 			if jsonSafe[b] {

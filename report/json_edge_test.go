@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/meshdoctor/meshdoctor/check"
 	"github.com/meshdoctor/meshdoctor/inventory"
@@ -317,4 +318,39 @@ func FuzzEdgeJSON(f *testing.F) {
 			t.Fatalf("finding %q: %s", s, firstDiff(got, want))
 		}
 	})
+}
+
+// TestSafe8: the 8-at-a-time test agrees with jsonSafe byte by byte: every
+// byte value at every position of an otherwise safe word, and random words.
+func TestSafe8(t *testing.T) {
+	bytewise := func(w []byte) bool {
+		for _, c := range w {
+			if c >= utf8.RuneSelf || !jsonSafe[c] {
+				return false
+			}
+		}
+		return true
+	}
+	for pos := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			if got, want := safe8(string(w)), bytewise(w); got != want {
+				t.Fatalf("%q: safe8 %v, want %v", w, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(8, 8))
+	for range 200000 {
+		w := make([]byte, 8)
+		for i := range w {
+			w[i] = byte(0x1e + r.IntN(0x64)) // around both edges of the safe range, quote and backslash included
+			if r.IntN(16) == 0 {
+				w[i] = byte(r.IntN(256))
+			}
+		}
+		if got, want := safe8(string(w)), bytewise(w); got != want {
+			t.Fatalf("%q: safe8 %v, want %v", w, got, want)
+		}
+	}
 }
