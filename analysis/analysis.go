@@ -41,6 +41,11 @@ type Summary struct {
 	FailingPairs *int `json:"failingPairs,omitempty"`
 	// Skipped counts input objects of kinds the model does not read.
 	Skipped map[string]int `json:"skipped,omitempty"`
+	// SuppressedFindings and FindingsBelowMinSeverity count the findings the
+	// output controls took out (-S or the suppress annotation, then
+	// --min-severity), so a report never reads cleaner without saying why.
+	SuppressedFindings       int `json:"suppressedFindings,omitempty"`
+	FindingsBelowMinSeverity int `json:"findingsBelowMinSeverity,omitempty"`
 }
 
 // Options tune the run.

@@ -66,6 +66,7 @@ func (o *outputControls) apply(res *analysis.Result, inv *inventory.Inventory, s
 	n = len(res.Findings)
 	(analysis.Filter{MinSeverity: o.filter.MinSeverity, OnlyProblems: o.filter.OnlyProblems}).Apply(inv, res)
 	o.hidden.BelowSeverity, o.hidden.MinSeverity = n-len(res.Findings), o.severity
+	res.Summary.SuppressedFindings, res.Summary.FindingsBelowMinSeverity = o.hidden.Suppressed, o.hidden.BelowSeverity
 	return nil
 }
 
