@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -104,13 +103,7 @@ func TestAllPairsSynth(t *testing.T) {
 // they judged every pair of the mesh once per assumption set (400
 // workloads: 3 GB and 24 s). Allocation volume is the measure, not time.
 func TestAllPairsAtScaleAlternativesJudgeListedEdges(t *testing.T) {
-	var kept [][]byte
-	for _, d := range bytes.Split(synth.Cluster(synth.Shape{Namespaces: 20, WorkloadsPerNS: 20}), []byte("---\n")) {
-		if !bytes.Contains(d, []byte("kind: Namespace\n")) {
-			kept = append(kept, d)
-		}
-	}
-	inv := inventory.Build(source.Parse("nons.yaml", bytes.Join(kept, []byte("---\n"))), "default")
+	inv := inventory.Build(source.Parse("nons.yaml", synth.WithoutKind(synth.Cluster(synth.Shape{Namespaces: 20, WorkloadsPerNS: 20}), "Namespace")), "default")
 	if Pairs(inv) <= MaxPairs {
 		t.Fatalf("want a mesh beyond MaxPairs, got %d pairs", Pairs(inv))
 	}

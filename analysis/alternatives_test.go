@@ -1,7 +1,6 @@
 package analysis_test
 
 import (
-	"bytes"
 	"fmt"
 	"runtime"
 	"runtime/metrics"
@@ -214,13 +213,7 @@ func TestSeedWithoutNamespaces(t *testing.T) {
 // ran out of memory at 181,202. The heap is sampled while Run works (a
 // sample can only miss the peak, never invent one).
 func TestAlternativesHoldOneModelsOutcomes(t *testing.T) {
-	var kept [][]byte
-	for _, d := range bytes.Split(synth.Cluster(synth.Shape{Namespaces: 5, WorkloadsPerNS: 20}), []byte("---\n")) {
-		if !bytes.Contains(d, []byte("kind: Namespace\n")) {
-			kept = append(kept, d)
-		}
-	}
-	inv := inventory.Build(source.Parse("nons.yaml", bytes.Join(kept, []byte("---\n"))), "default")
+	inv := inventory.Build(source.Parse("nons.yaml", synth.WithoutKind(synth.Cluster(synth.Shape{Namespaces: 5, WorkloadsPerNS: 20}), "Namespace")), "default")
 	if p := analysis.Pairs(inv); p > analysis.MaxPairs {
 		t.Fatalf("want pairs listed edge by edge, got %d pairs", p)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshdoctor/meshdoctor/internal/order"
 	"github.com/meshdoctor/meshdoctor/internal/parallel"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/telemetry"
@@ -92,29 +93,7 @@ func Discover(inv *inventory.Inventory, opt Options) Result {
 // 200-byte candidates are moved once, by the order of their indexes:
 // sort.SliceStable swapped them in every merge (20 ms on the 20k mesh).
 func sortCandidates(cs []Candidate) {
-	idx := make([]int32, len(cs))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortStableFunc(idx, func(i, j int32) int { return compare(&cs[i], &cs[j]) })
-	// Position k takes the candidate at idx[k]: follow each cycle once.
-	for k := range idx {
-		if idx[k] < 0 {
-			continue
-		}
-		tmp := cs[k]
-		j := k
-		for {
-			next := int(idx[j])
-			idx[j] = -1
-			if next == k {
-				cs[j] = tmp
-				break
-			}
-			cs[j] = cs[next]
-			j = next
-		}
-	}
+	order.SortStable(cs, compare)
 }
 
 // compare orders by client namespace, name and kind, then Service

@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshdoctor/meshdoctor/category"
 	"github.com/meshdoctor/meshdoctor/edges"
+	"github.com/meshdoctor/meshdoctor/internal/order"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
 	"github.com/meshdoctor/meshdoctor/telemetry"
@@ -158,33 +159,7 @@ func appendNewRefs(out []inventory.Ref, lists ...[]inventory.Ref) []inventory.Re
 // two formatted ports each, and a stable sort of the 472-byte edges moves
 // them O(n log² n) times.
 func Sort(es []Edge) {
-	idx := make([]int32, len(es))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortFunc(idx, func(i, j int32) int {
-		if c := compareEdges(&es[i], &es[j]); c != 0 {
-			return c
-		}
-		return cmp.Compare(i, j)
-	})
-	// es[k] takes es[idx[k]]: follow each cycle of the permutation.
-	for k := range idx {
-		if idx[k] == int32(k) {
-			continue
-		}
-		tmp, j := es[k], k
-		for {
-			next := int(idx[j])
-			idx[j] = int32(j)
-			if next == k {
-				es[j] = tmp
-				break
-			}
-			es[j] = es[next]
-			j = next
-		}
-	}
+	order.SortStable(es, compareEdges)
 }
 
 // compareEdges is Sort's order, field by field.

@@ -155,3 +155,16 @@ func Random(r *rand.Rand) []byte {
 	}
 	return b.Bytes()
 }
+
+// WithoutKind drops the documents of kind from manifests written here (a
+// rendered chart without its Namespace objects, say: every namespace's
+// labels become a missing fact).
+func WithoutKind(manifests []byte, kind string) []byte {
+	var kept [][]byte
+	for _, d := range bytes.Split(manifests, []byte("---\n")) {
+		if !bytes.Contains(d, []byte("kind: "+kind+"\n")) {
+			kept = append(kept, d)
+		}
+	}
+	return bytes.Join(kept, []byte("---\n"))
+}
