@@ -223,6 +223,9 @@ func alternatives(inv *inventory.Inventory, opt Options, es []verdict.Edge) {
 		facts  []*fact
 		combos []combo
 		bucket []int
+		res    []outcome // by combo
+		key    string    // es[edge].Key(), asked of every assumption set
+		ends   edgeEnds
 	}
 	var needs []*need
 	for i, e := range es {
@@ -275,34 +278,33 @@ func alternatives(inv *inventory.Inventory, opt Options, es []verdict.Edge) {
 	// One assumption set at a time, judging only the edges that need it and
 	// keeping only their outcomes: all models held whole as edge maps took
 	// 3.7 GB for 80,000 listed pairs (--all-pairs without Namespace objects).
-	res := make([][]outcome, len(needs))
-	for i, n := range needs {
-		res[i] = make([]outcome, len(n.combos))
+	for _, n := range needs {
+		n.res = make([]outcome, len(n.combos))
+		n.key, n.ends = es[n.edge].Key(), endsOf(&es[n.edge])
 	}
 	for i, b := range buckets {
 		w := wanted{exact: map[string]*worst{}, loose: map[edgeEnds]*worst{}}
 		for _, n := range needs {
 			if slices.Contains(n.bucket, i) {
-				e := &es[n.edge]
-				w.exact[e.Key()], w.loose[endsOf(e)] = &worst{}, &worst{}
+				w.exact[n.key], w.loose[n.ends] = &worst{}, &worst{}
 			}
 		}
 		judgeUnder(inv, opt, fs, b, w)
-		for j, n := range needs {
+		for _, n := range needs {
 			for k := range n.combos {
 				if n.bucket[k] == i {
-					res[j][k] = w.find(&es[n.edge])
+					n.res[k] = w.find(n.key, n.ends)
 				}
 			}
 		}
 	}
-	for j, n := range needs {
+	for _, n := range needs {
 		e := &es[n.edge]
 		if n.combos == nil || slices.Contains(n.bucket, -1) {
 			markUndecided(e, n.facts, fmt.Sprintf("its alternatives were not evaluated (more than %d missing facts, or more than %d assumption sets in this run)", maxFacts, maxModels))
 			continue
 		}
-		applyAlternatives(e, n.facts, n.combos, res[j])
+		applyAlternatives(e, n.facts, n.combos, n.res)
 	}
 }
 
@@ -337,13 +339,14 @@ type wanted struct {
 	loose map[edgeEnds]*worst
 }
 
-// find is e's outcome under the assumption set: the edge itself, or the
-// worst of the edges between the same client and Service port.
-func (w wanted) find(e *verdict.Edge) outcome {
-	if p := w.exact[e.Key()]; p != nil && p.seen {
+// find is the outcome under the assumption set of the edge with this key
+// and ends: the edge itself, or the worst of the edges between the same
+// client and Service port.
+func (w wanted) find(key string, ends edgeEnds) outcome {
+	if p := w.exact[key]; p != nil && p.seen {
 		return p.out
 	}
-	if p := w.loose[endsOf(e)]; p != nil && p.seen {
+	if p := w.loose[ends]; p != nil && p.seen {
 		return p.out
 	}
 	return outcome{Outcome: verdict.Unknown, Symptom: "the edge does not exist under this assumption"}
