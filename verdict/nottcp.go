@@ -1,6 +1,8 @@
 package verdict
 
 import (
+	"strings"
+
 	"github.com/meshdoctor/meshdoctor/edges"
 	"github.com/meshdoctor/meshdoctor/inventory"
 	"github.com/meshdoctor/meshdoctor/mesh"
@@ -26,10 +28,7 @@ func judgeNotTCP(dst []Edge, m *mesh.Model, c edges.Candidate, base Edge, backen
 	if c.Port.Protocol == corev1.ProtocolUDP && c.Port.Port == 53 {
 		why += " (with DNS capture on, port 53 goes to the istio-agent's DNS proxy, which answers or forwards it, also without mTLS)"
 	}
-	base.Server.Protocol = "udp"
-	if c.Port.Protocol == corev1.ProtocolSCTP {
-		base.Server.Protocol = "sctp"
-	}
+	base.Server.Protocol = strings.ToLower(proto)
 	for _, b := range backends {
 		e := base
 		e.Server.Workload, e.Server.WorkloadKind = b.Name, b.Kind
