@@ -72,6 +72,12 @@ func defaultsOf(sdk SDK, operator bool) sdkDefault {
 		// OpenTelemetry.Exporter.OpenTelemetryProtocol, defaults to grpc on
 		// :4317 — it is configured in code, so manifests cannot show it.)
 		return sdkDefault{HTTPProtobuf, all, "opentelemetry-dotnet-instrumentation docs/config.md: http/protobuf by default"}
+	case "php":
+		// opentelemetry-php src/SDK/Common/Configuration/Defaults.php:
+		// OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf' and
+		// OTEL_{TRACES,METRICS,LOGS}_EXPORTER = 'otlp' (detected only with
+		// OTEL_PHP_AUTOLOAD_ENABLED=true, when the environment builds them).
+		return sdkDefault{HTTPProtobuf, all, "opentelemetry-php Defaults.php: http/protobuf and otlp exporters for traces, metrics, logs (SDK autoloaded from the environment)"}
 	case "go":
 		// go.opentelemetry.io/contrib/exporters/autoexport doc:
 		// OTEL_EXPORTER_OTLP_PROTOCOL "http/protobuf" (default); the Go
@@ -186,6 +192,10 @@ func detectSDK(w *inventory.Workload, s settings, inst *Instrumentation, lang st
 		return SDK{Lang: "nodejs", Kind: "nodejs-sdk", Hint: "NODE_OPTIONS --require @opentelemetry/…"}, true
 	case has("OTEL_DOTNET_AUTO_") || strings.Contains(s.env["DOTNET_STARTUP_HOOKS"].value, "OpenTelemetry.AutoInstrumentation"):
 		return SDK{Lang: "dotnet", Kind: "dotnet-auto", Hint: "OTEL_DOTNET_AUTO_* / DOTNET_STARTUP_HOOKS"}, true
+	case strings.EqualFold(strings.TrimSpace(s.env["OTEL_PHP_AUTOLOAD_ENABLED"].value), "true"):
+		// opentelemetry-php SdkAutoloader: with autoload on, the SDK and its
+		// exporters are built from the environment, so its defaults apply.
+		return SDK{Lang: "php", Kind: "php-sdk (autoload)", Hint: "OTEL_PHP_AUTOLOAD_ENABLED=true"}, true
 	case has("OTEL_GO_AUTO_") || strings.Contains(s.image, "autoinstrumentation-go"):
 		return SDK{Lang: "go", Kind: "go-auto", Hint: "OTEL_GO_AUTO_*"}, true
 	case exporterConfigured(s):

@@ -25,6 +25,8 @@ func TestSenders(t *testing.T) {
 		{"generic endpoint with a trailing slash", "per-signal", Logs, HTTPProtobuf, "http://otel-collector.obs:4318/v1/logs", ""},
 		{"envFrom and valueFrom ConfigMaps", "from-configmap", Traces, HTTPProtobuf, "http://otel-collector.obs.svc.cluster.local:4318/v1/traces", "python-distro (version unknown)"},
 		{"opentelemetry-distro defaults to grpc on localhost:4317", "python-default", Traces, GRPC, "http://localhost:4317", ""},
+		{"PHP SDK autoloaded from the environment: http/protobuf (Defaults.php)", "php-autoload", Logs, HTTPProtobuf, "http://otel-collector.obs:4318/v1/logs", "php-sdk (autoload) (version unknown)"},
+		{"PHP without autoload builds its exporter in code: no protocol assumed", "php-in-code", Traces, Unknown, "http://otel-collector.obs:4318", "unknown SDK (version unknown)"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
 			s := senderOf(t, m, "apps", tc.workload)
